@@ -1,0 +1,70 @@
+"""The paper's results as data: ``from bounds import BOUNDS`` maps id -> Bound.
+
+Every module of this package whose name does not start with an underscore is one
+result of Fallah, Mokhtari, Ozdaglar, "On the Convergence Theory of Gradient-Based
+Model-Agnostic Meta-Learning Algorithms"; each Bound it defines at module level is
+registered here, once, by discovery.  Nothing else lists the results: checks,
+report and gate all read ``BOUNDS``.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import MappingProxyType
+
+from . import _symbols as symbols
+from ._core import (
+    Assessment,
+    Bound,
+    BoundError,
+    Definition,
+    Kind,
+    Precondition,
+    PreconditionFailed,
+    Relation,
+    evaluate,
+)
+from ._render import bound_latex, bound_mathml, latex, mathml, precondition_mathml
+from ._taskmean import MatrixTaskMean, TaskMean, instantiate
+
+__all__ = [
+    "BOUNDS",
+    "Assessment",
+    "Bound",
+    "BoundError",
+    "Definition",
+    "Kind",
+    "MatrixTaskMean",
+    "Precondition",
+    "PreconditionFailed",
+    "Relation",
+    "TaskMean",
+    "bound_latex",
+    "bound_mathml",
+    "evaluate",
+    "instantiate",
+    "latex",
+    "mathml",
+    "precondition_mathml",
+    "symbols",
+]
+
+
+def _discover() -> dict[str, Bound]:
+    found: dict[str, Bound] = {}
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        for value in vars(module).values():
+            if not isinstance(value, Bound) or value.module != module.__name__:
+                continue
+            if value.id in found and found[value.id] is not value:
+                raise BoundError(
+                    f"bound id {value.id!r} is declared in both {found[value.id].module} and {module.__name__}"
+                )
+            found[value.id] = value
+    return found
+
+
+BOUNDS = MappingProxyType(_discover())

@@ -1,0 +1,470 @@
+"""Bound: one result of the paper, declared as data, and how it is evaluated.
+
+A Bound states ``lhs REL rhs`` where both sides are sympy expressions over the
+shared symbol table (bounds/_symbols.py), under named preconditions.  The harness
+computes the *quantities* (norms, moments) on an instance and asks the Bound for
+both sides; the Bound refuses an instance outside its hypotheses, either by
+raising ``PreconditionFailed`` (naming every failed hypothesis) or, for the checks,
+by returning an ``Assessment`` whose status is ``precondition_failed``.
+"""
+from __future__ import annotations
+
+import enum
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import Any, Mapping
+
+import numpy as np
+import sympy as sp
+
+from ._symbols import TABLE, info
+from ._taskmean import MatrixTaskMean, TaskMean
+
+
+class Kind(str, enum.Enum):
+    """What sort of claim a Bound is; it decides how the harness checks it."""
+
+    POINTWISE = "pointwise"  # holds at every instance (deterministic quantities)
+    EXPECTATION = "expectation"  # a statement about a mean over data batches and/or tasks
+    CLOSED_FORM = "closed_form"  # an identity: an expression equals another (lhs == rhs)
+    CONVERGENCE = "convergence"  # an algorithm reaches an accuracy within an iteration budget
+    CONSTANT = "constant"  # an arithmetic step inside a proof
+    SCALING = "scaling"  # an O(.) claim of Table 1: lhs grows like rhs in one variable
+
+
+class Relation(str, enum.Enum):
+    LE = "<="
+    GE = ">="
+    EQ = "=="
+    ORDER = "O"  # lhs = O(rhs) in the variable named by settings["in"]
+
+
+class BoundError(ValueError):
+    """Bad input to a Bound: a missing or malformed value."""
+
+
+class PreconditionFailed(BoundError):
+    """An instance lies outside the result's hypotheses; ``failed`` names each failed one."""
+
+    def __init__(self, bound_id: str, reference: str, failed: list["Precondition"], values: Mapping):
+        self.bound_id = bound_id
+        self.reference = reference
+        self.failed = failed
+        shown = ", ".join(
+            f"{n}={values[n]!r}"
+            for n in sorted({s.name for p in failed for s in p.relation.free_symbols} & set(values))
+        )
+        names = "; ".join(f"'{p.name}' ({p.relation})" for p in failed)
+        super().__init__(
+            f"{bound_id} [{reference}]: hypothesis {names} fails at {shown}; "
+            "the result does not apply to this instance"
+        )
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """One named hypothesis, a sympy relation (e.g. ``alpha*L <= 1/6``) and where it comes from."""
+
+    name: str
+    relation: sp.core.relational.Relational
+    source: str = ""
+
+    def __post_init__(self):
+        if self.relation in (sp.true, sp.false) or not isinstance(self.relation, sp.core.relational.Relational):
+            raise BoundError(
+                f"precondition {self.name!r} is {self.relation!r}, not a relation: the symbol "
+                "assumptions already decide it, so it cannot refuse anything"
+            )
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A name for an expression, such as L(w) := 4L + 2 rho alpha E_i||grad f_i(w)|| (Lemma 4.8)."""
+
+    symbol: sp.Symbol
+    expr: sp.Expr
+    source: str = ""
+
+
+_EQ_NUMBER = re.compile(r"\((\d+[a-z]?)\)")
+
+# A precondition whose two sides differ in float arithmetic by no more than this
+# relative amount is decided again in exact rational arithmetic, each float read as
+# the shortest decimal that rounds to it: at an end point such as alpha = 1/(6L),
+# rounding in the float evaluation can put the instance on the wrong side, and the
+# hypotheses must be decided exactly before a violation there may be called a finding.
+PRECONDITION_EXACT_RECHECK_RTOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The outcome of evaluating a Bound at one instance.
+
+    Where per-task quantities stand outside a TaskMean the claim is "for every
+    task"; ``lhs``/``rhs`` are then those of the worst task, ``worst_task`` its index.
+    """
+
+    status: str  # "evaluated" or "precondition_failed"
+    lhs: float | None = None
+    rhs: float | None = None
+    failed: tuple[Precondition, ...] = ()
+    relation: Relation = Relation.LE
+    worst_task: int | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """lhs/rhs for <=, rhs/lhs for >=: a ratio above 1 is a violation (None for == and O)."""
+        if self.lhs is None or self.rhs is None or self.relation in (Relation.EQ, Relation.ORDER):
+            return None
+        return _ratio(self.lhs, self.rhs, self.relation)
+
+
+def _ratio(lhs, rhs, relation):
+    num, den = (lhs, rhs) if relation is Relation.LE else (rhs, lhs)
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.where(num <= 0, 0.0, np.inf))
+    return float(r) if r.ndim == 0 else r
+
+
+@dataclass(frozen=True, eq=False)
+class Bound:
+    """One result of the paper, declared as data.
+
+    ``lhs`` and ``rhs`` are sympy expressions over the shared symbol table; the
+    claim is ``lhs <relation> rhs`` under every precondition.  ``lhs_words`` says in
+    words what the harness must compute for the quantity symbols of ``lhs``.
+    ``definitions`` name sub-expressions as the paper does (C_1, L(w), ...);
+    ``settings`` carry what an algorithm-level result fixes (the stepsize factor
+    c of beta_k = c beta~, the delta rule, the iteration budget).  ``reading``
+    records how an ambiguous or evidently mistyped statement was read: the
+    registry encodes what the paper says, never a silently repaired version.
+    """
+
+    id: str
+    reference: str
+    kind: Kind
+    statement: str
+    lhs: sp.Expr
+    relation: Relation
+    rhs: sp.Expr
+    lhs_words: str
+    preconditions: tuple[Precondition, ...] = ()
+    definitions: tuple[Definition, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    algorithm: str | None = None
+    reading: str = ""
+    module: str = ""
+
+    def __post_init__(self):
+        if not self.module:
+            # The module that declares a Bound owns it; discovery registers it from there only,
+            # so a result module may import another's Bound without registering it twice.
+            object.__setattr__(self, "module", sys._getframe(2).f_globals.get("__name__", ""))
+        for name in ("statement", "lhs_words", "reading"):
+            object.__setattr__(self, name, " ".join(getattr(self, name).split()))
+        object.__setattr__(self, "lhs", sp.sympify(self.lhs))
+        object.__setattr__(self, "rhs", sp.sympify(self.rhs))
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):
+            raise BoundError(f"bound id {self.id!r} must be lower_snake_case")
+        if not self.equations:
+            raise BoundError(f"{self.id}: reference {self.reference!r} names no equation number '(n)'")
+        unknown = {s.name for s in self.all_symbols if s.name not in TABLE and not _is_matrix_symbol(s)}
+        if unknown:
+            raise BoundError(f"{self.id}: symbols {sorted(unknown)} are not in the shared symbol table")
+        if self.relation is Relation.ORDER and "in" not in self.settings:
+            raise BoundError(f"{self.id}: an O(.) claim needs settings['in'], the variable it is about")
+
+    # ------------------------------------------------------------ structure
+    @property
+    def equations(self) -> tuple[str, ...]:
+        """The equation numbers the reference cites, e.g. ('15',) for 'Lemma 4.8, eq. (15)'."""
+        return tuple(_EQ_NUMBER.findall(self.reference))
+
+    @property
+    def all_symbols(self) -> frozenset:
+        exprs = [self.lhs, self.rhs, *(p.relation for p in self.preconditions)]
+        exprs += [dfn.expr for dfn in self.definitions] + [dfn.symbol for dfn in self.definitions]
+        exprs += [v for v in self.settings.values() if isinstance(v, sp.Basic)]
+        out = set()
+        for e in exprs:
+            out |= sp.sympify(e).free_symbols
+        return frozenset(out)
+
+    @property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        """Every table symbol the bound uses, defined names included, sorted by name."""
+        return tuple(sorted(self.all_symbols, key=lambda s: s.name))
+
+    @property
+    def inputs(self) -> tuple[sp.Symbol, ...]:
+        """The symbols whose values the caller must supply (defined names are computed)."""
+        defined = {dfn.symbol for dfn in self.definitions}
+        needed = set()
+        for e in (self.lhs_expanded, self.rhs_expanded, *self.preconditions_expanded):
+            needed |= e.free_symbols
+        needed -= defined
+        return tuple(sorted((s for s in needed if not _is_matrix_symbol(s)), key=lambda s: s.name))
+
+    def expand(self, expr):
+        """Substitute the definitions (latest first, so a definition may use an earlier one)."""
+        expr = sp.sympify(expr)
+        for dfn in reversed(self.definitions):
+            expr = expr.xreplace({dfn.symbol: dfn.expr})
+        return expr
+
+    @cached_property
+    def lhs_expanded(self):
+        return self.expand(self.lhs)
+
+    @cached_property
+    def rhs_expanded(self):
+        return self.expand(self.rhs)
+
+    @cached_property
+    def preconditions_expanded(self):
+        return tuple(self.expand(p.relation) for p in self.preconditions)
+
+    @property
+    def is_matrix(self) -> bool:
+        return any(isinstance(e, sp.MatrixExpr) or e.has(MatrixTaskMean) for e in (self.lhs, self.rhs))
+
+    # ------------------------------------------------------------ evaluation
+    @cached_property
+    def _compiled_preconditions(self):
+        args = list(self.inputs)
+        weights = sp.Symbol("_task_weights")
+        pre = []
+        for p, rel in zip(self.preconditions, self.preconditions_expanded):
+            gap = _lambdify(args + [weights], rel.lhs - rel.rhs)
+            scale = _lambdify(args + [weights], sp.Abs(rel.lhs) + sp.Abs(rel.rhs))
+            # Arguments of ceil/floor: rounding near an integer there moves the side by 1,
+            # far more than the relative tolerance, so those are borderline too.
+            steps = [_lambdify(args + [weights], a.args[0]) for a in rel.atoms(sp.ceiling, sp.floor)]
+            pre.append((p, rel, gap, scale, steps))
+        return args, pre
+
+    @cached_property
+    def _compiled(self):
+        if self.is_matrix:
+            raise BoundError(
+                f"{self.id} is a matrix identity; instantiate it with bounds.instantiate on concrete tasks"
+            )
+        args = list(self.inputs)
+        weights = sp.Symbol("_task_weights")
+        return args, _lambdify(args + [weights], self.lhs_expanded), _lambdify(args + [weights], self.rhs_expanded)
+
+    def _arguments(self, values: Mapping[str, Any], task_weights):
+        args = list(self.inputs)
+        missing = [s.name for s in args if s.name not in values]
+        if missing:
+            raise BoundError(f"{self.id} [{self.reference}]: missing values for {missing}")
+        out = []
+        for s in args:
+            out.append(_validated(self.id, s.name, values[s.name]))
+        per_task = [v for s, v in zip(args, out) if info(s).role == "per_task"]
+        if per_task:
+            n = np.shape(per_task[0])[-1] if np.ndim(per_task[0]) else 1
+            if task_weights is None:
+                task_weights = np.full(n, 1.0 / n)
+            task_weights = np.asarray(task_weights, dtype=float)
+            if task_weights.ndim != 1 or task_weights.shape[0] != n:
+                raise BoundError(f"{self.id}: task_weights must have one entry per task ({n})")
+            if np.any(task_weights < 0) or not math.isclose(float(task_weights.sum()), 1.0, rel_tol=1e-12):
+                raise BoundError(f"{self.id}: task_weights must be nonnegative and sum to 1")
+        return out, task_weights
+
+    def precondition_mask(self, values: Mapping[str, Any], task_weights=None) -> dict[str, np.ndarray]:
+        """For each hypothesis, whether it holds, elementwise over instances given as arrays.
+
+        A hypothesis that fails in floats by a relative margin of at most
+        PRECONDITION_EXACT_RECHECK_RTOL is decided again exactly, on the same float inputs.
+        """
+        args, pre = self._compiled_preconditions
+        vals, w = self._arguments(values, task_weights)
+        plain = [s for s in args if info(s).role != "per_task"]
+        shape = np.broadcast_shapes(*(np.shape(v) for v, s in zip(vals, args) if s in plain)) if plain else ()
+        out = {}
+        for p, rel, gap, scale, steps in pre:
+            g = np.asarray(gap(*vals, w), dtype=float)
+            if g.ndim > len(shape):
+                # A hypothesis on per-task quantities (e.g. A_i positive definite) must hold for
+                # every task; it is decided in floats, task by task.
+                out[p.name] = np.all(_relation_holds(rel, g), axis=-1).reshape(shape)
+                continue
+            g = np.broadcast_to(g, shape)
+            ok = np.array(_relation_holds(rel, g), dtype=bool)
+            tol = PRECONDITION_EXACT_RECHECK_RTOL * np.broadcast_to(np.asarray(scale(*vals, w), dtype=float), shape)
+            edge = np.abs(g) <= tol
+            for step in steps:
+                x = np.broadcast_to(np.asarray(step(*vals, w), dtype=float), shape)
+                edge = edge | (np.abs(x - np.round(x)) <= PRECONDITION_EXACT_RECHECK_RTOL * np.maximum(np.abs(x), 1))
+            edge = np.atleast_1d(edge)
+            if edge.any():
+                ok = np.atleast_1d(ok).copy()
+                flat = {s: np.atleast_1d(np.broadcast_to(v, shape)) for s, v in zip(args, vals) if s in plain}
+                for idx in zip(*np.nonzero(edge)):
+                    point = {s: _as_written(v[idx]) for s, v in flat.items()}
+                    ok[idx] = bool(rel.xreplace(point))
+                ok = ok.reshape(shape)
+            out[p.name] = ok
+        return out
+
+    def failed_preconditions(self, values: Mapping[str, Any], task_weights=None) -> list[Precondition]:
+        """The hypotheses that the instance ``values`` violates (at any element, for array inputs)."""
+        mask = self.precondition_mask(values, task_weights)
+        return [p for p in self.preconditions if not np.all(mask[p.name])]
+
+    def admits(self, values: Mapping[str, Any], task_weights=None) -> bool:
+        return not self.failed_preconditions(values, task_weights)
+
+    def rhs_value(self, values: Mapping[str, Any], task_weights=None):
+        """The right-hand side at ``values``; raises PreconditionFailed outside the hypotheses."""
+        self._require(values, task_weights)
+        vals, w = self._arguments(values, task_weights)
+        return _scalar_or_array(self._compiled[2](*vals, w))
+
+    def lhs_value(self, values: Mapping[str, Any], task_weights=None):
+        """The left-hand side from the harness's quantities; raises PreconditionFailed outside them."""
+        self._require(values, task_weights)
+        vals, w = self._arguments(values, task_weights)
+        return _scalar_or_array(self._compiled[1](*vals, w))
+
+    def assess(self, values: Mapping[str, Any], task_weights=None) -> Assessment:
+        """Both sides at one instance, or a ``precondition_failed`` outcome (never a bare number)."""
+        failed = self.failed_preconditions(values, task_weights)
+        if failed:
+            return Assessment("precondition_failed", failed=tuple(failed), relation=self.relation)
+        vals, w = self._arguments(values, task_weights)
+        lhs = np.asarray(self._compiled[1](*vals, w), dtype=float)
+        rhs = np.asarray(self._compiled[2](*vals, w), dtype=float)
+        lhs, rhs = np.broadcast_arrays(lhs, rhs)
+        if lhs.ndim == 0:
+            return Assessment("evaluated", float(lhs), float(rhs), relation=self.relation)
+        if lhs.ndim != 1:
+            raise BoundError(f"{self.id}: assess takes one instance; use lhs_value/rhs_value for arrays")
+        if self.relation in (Relation.LE, Relation.GE):
+            worst = int(np.argmax(_ratio(lhs, rhs, self.relation)))
+        else:
+            worst = int(np.argmax(np.abs(lhs - rhs)))
+        return Assessment("evaluated", float(lhs[worst]), float(rhs[worst]), relation=self.relation,
+                          worst_task=worst)
+
+    def _require(self, values, task_weights):
+        failed = self.failed_preconditions(values, task_weights)
+        if failed:
+            raise PreconditionFailed(self.id, self.reference, failed, values)
+
+    # ------------------------------------------------------------ rendering
+    def to_latex(self) -> str:
+        from ._render import bound_latex
+
+        return bound_latex(self)
+
+    def to_mathml(self, display: str = "block") -> str:
+        from ._render import bound_mathml
+
+        return bound_mathml(self, display)
+
+    def __repr__(self) -> str:
+        return f"Bound({self.id!r}, {self.reference!r}, kind={self.kind.value})"
+
+
+def _as_written(x) -> sp.Rational:
+    """A float read as the shortest decimal that rounds to it (its repr): 0.1 is 1/10.
+
+    The exact re-check at an end point must decide what the user or the instance
+    strategy meant; the binary value of 0.1 lies 5.6e-18 above 1/10, and reading it
+    literally would put alpha = 0.1 outside alpha L <= 1/10 for L = 1.
+    """
+    return sp.Rational(Fraction(repr(float(x))))
+
+
+def _lambdify(args, expr):
+    """numpy function of ``args`` (the last one the task weights) with TaskMean as a weighted mean."""
+    weights = args[-1]
+    task_mean = sp.Function("_task_mean")
+    prepared = sp.sympify(expr).replace(TaskMean, lambda x: task_mean(x, weights))
+    modules = [{"_task_mean": _np_task_mean, "ceiling": np.ceil, "floor": np.floor}, "numpy"]
+    return sp.lambdify(args, prepared, modules=modules)
+
+
+def _scalar_or_array(x):
+    x = np.asarray(x, dtype=float)
+    return float(x) if x.ndim == 0 else x
+
+
+def _np_task_mean(x, weights):
+    x = np.asarray(x, dtype=float)
+    return np.tensordot(x, weights, axes=([-1], [0]))
+
+
+def _relation_holds(rel, gap):
+    if isinstance(rel, sp.StrictLessThan):
+        return gap < 0
+    if isinstance(rel, sp.LessThan):
+        return gap <= 0
+    if isinstance(rel, sp.StrictGreaterThan):
+        return gap > 0
+    if isinstance(rel, sp.GreaterThan):
+        return gap >= 0
+    if isinstance(rel, sp.Equality):
+        return gap == 0
+    raise BoundError(f"unsupported relation {rel!r}")
+
+
+def _validated(bound_id: str, name: str, value):
+    row = info(name)
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise BoundError(f"{bound_id}: {name} = {value!r} is not a finite number")
+    if row.integer and not np.all(arr == np.round(arr)):
+        raise BoundError(f"{bound_id}: {name} = {value!r} must be an integer ({row.description})")
+    if row.positive and not np.all(arr > 0):
+        raise BoundError(f"{bound_id}: {name} = {value!r} must be positive ({row.description})")
+    if row.nonnegative and not np.all(arr >= 0):
+        raise BoundError(f"{bound_id}: {name} = {value!r} must be nonnegative ({row.description})")
+    return arr if arr.ndim else float(arr)
+
+
+def _is_matrix_symbol(s) -> bool:
+    return isinstance(s, sp.MatrixSymbol)
+
+
+_EXPR_CACHE: dict = {}
+
+
+def evaluate(expr, values: Mapping[str, Any], task_weights=None):
+    """Evaluate a registry expression (e.g. a Definition's ``expr``) at ``values``.
+
+    Per-task quantities are arrays whose last axis runs over tasks; ``TaskMean``
+    averages them with ``task_weights`` (uniform when omitted).  Scalar and array
+    inputs broadcast as numpy does.  Each value is validated against the symbol
+    table (finite; integer/positive/nonnegative as declared).
+    """
+    expr = sp.sympify(expr)
+    key = sp.srepr(expr)
+    compiled = _EXPR_CACHE.get(key)
+    if compiled is None:
+        args = sorted(expr.free_symbols, key=lambda s: s.name)
+        weights = sp.Symbol("_task_weights")
+        task_mean = sp.Function("_task_mean")
+        prepared = expr.replace(TaskMean, lambda x: task_mean(x, weights))
+        fn = sp.lambdify(args + [weights], prepared,
+                         modules=[{"_task_mean": _np_task_mean, "ceiling": np.ceil, "floor": np.floor}, "numpy"])
+        compiled = _EXPR_CACHE[key] = (args, fn)
+    args, fn = compiled
+    missing = [s.name for s in args if s.name not in values]
+    if missing:
+        raise BoundError(f"evaluate: missing values for {missing} in {expr}")
+    vals = [_validated("evaluate", s.name, values[s.name]) for s in args]
+    per_task = [v for s, v in zip(args, vals) if info(s).role == "per_task"]
+    if per_task and task_weights is None:
+        n = np.shape(per_task[0])[-1]
+        task_weights = np.full(n, 1.0 / n)
+    out = fn(*vals, None if task_weights is None else np.asarray(task_weights, dtype=float))
+    return out if np.ndim(out) else float(out)

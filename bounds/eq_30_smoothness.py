@@ -1,0 +1,46 @@
+"""Appendix A, eqs. (30a) and (30b): what L_i-smoothness of a twice differentiable f_i implies.
+
+Statement (paper, Appendix A): "since we also assume that the functions f_i are
+twice differentiable, the L_i-smoothness assumption also implies that for every
+w, u in R^d we have
+
+    -L_i I_d <= grad^2 f_i(w) <= L_i I_d   for all w in R^d,                  (30a)
+
+    f_i(w) - f_i(u) - grad f_i(u)'(w - u) <= L_i / 2 ||w - u||^2."           (30b)
+
+(30a) is the same as ||grad^2 f_i(w)|| <= L_i in the spectral norm, because the
+Hessian is symmetric; it is encoded in that form with L := max_i L_i.
+"""
+from ._core import Bound, Kind, Relation
+from ._symbols import HESSIAN, LOSS, L, declare_quantity, norm_w_minus_u
+
+hessian_norm = declare_quantity(
+    "hessian_norm", "||grad^2 f_i(w)||, the spectral norm of a task Hessian",
+    r"\|\nabla^2 f_i(w)\|", HESSIAN, text="‖∇²fᵢ(w)‖")
+descent_gap_fi = declare_quantity(
+    "descent_gap_fi", "f_i(w) - f_i(u) - grad f_i(u)'(w - u)",
+    r"f_i(w)-f_i(u)-\nabla f_i(u)^\top(w-u)", LOSS, nonnegative=False,
+    text="fᵢ(w) − fᵢ(u) − ∇fᵢ(u)ᵀ(w − u)")
+
+eq_30a_hessian_bounded = Bound(
+    id="eq_30a_hessian_bounded",
+    reference="Appendix A, eq. (30a)",
+    kind=Kind.POINTWISE,
+    statement="Every task Hessian lies between -L I and L I, i.e. ||grad^2 f_i(w)|| <= L.",
+    lhs=hessian_norm,
+    relation=Relation.LE,
+    rhs=L,
+    lhs_words="the spectral norm (largest absolute eigenvalue) of the exact Hessian of a task f_i at w",
+    reading="-L I <= H <= L I for symmetric H is encoded as ||H||_2 <= L with L := max_i L_i.",
+)
+
+eq_30b_descent_lemma = Bound(
+    id="eq_30b_descent_lemma",
+    reference="Appendix A, eq. (30b)",
+    kind=Kind.POINTWISE,
+    statement="f_i(w) - f_i(u) - grad f_i(u)'(w - u) <= L/2 ||w - u||^2 for every task.",
+    lhs=descent_gap_fi,
+    relation=Relation.LE,
+    rhs=L / 2 * norm_w_minus_u ** 2,
+    lhs_words="the exact value f_i(w) - f_i(u) - grad f_i(u)'(w - u) for a task f_i and points w, u",
+)

@@ -1,0 +1,1 @@
+"""The numeric half of the suite: task families, exact meta-objectives, the three algorithms, and the checks."""

@@ -1,0 +1,60 @@
+"""The known-findings file: confirmed counterexamples to the paper, recorded as data.
+
+``verify/known_findings.toml`` lists each finding with the check that produces it,
+the statement it concerns, a replayable counterexample and the step of the paper's
+argument that fails.  The checks consult it: a recorded finding that reproduces is
+reported as a finding; one that stops reproducing fails the run; a violation that
+is not recorded fails the run.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+FINDINGS_PATH = Path(__file__).with_name("known_findings.toml")
+SCHEMA = 1
+
+
+class FindingsFileError(ValueError):
+    """The findings file is missing, malformed, or of another schema."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    check: str
+    where: str
+    summary: str
+    counterexample: str
+    failing_step: str
+    precondition: str = ""
+    bound: str = ""
+
+
+def load(path: Path = FINDINGS_PATH) -> list[Finding]:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FindingsFileError(f"no findings file at {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FindingsFileError(f"{path} is not valid TOML: {exc}") from None
+    if data.get("schema") != SCHEMA:
+        raise FindingsFileError(f"{path}: schema {data.get('schema')!r}, expected {SCHEMA}")
+    out, seen = [], set()
+    for i, row in enumerate(data.get("finding", [])):
+        missing = [k for k in ("id", "check", "where", "summary", "counterexample", "failing_step") if not row.get(k)]
+        if missing:
+            raise FindingsFileError(f"{path}: finding #{i + 1} lacks {missing}")
+        if row["id"] in seen:
+            raise FindingsFileError(f"{path}: finding id {row['id']!r} appears twice")
+        seen.add(row["id"])
+        unknown = set(row) - set(Finding.__dataclass_fields__)
+        if unknown:
+            raise FindingsFileError(f"{path}: finding {row['id']!r} has unknown keys {sorted(unknown)}")
+        out.append(Finding(**{k: v.strip() if isinstance(v, str) else v for k, v in row.items()}))
+    return out
+
+
+def for_check(check: str, path: Path = FINDINGS_PATH) -> list[Finding]:
+    return [f for f in load(path) if f.check == check]
