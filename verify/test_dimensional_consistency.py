@@ -9,6 +9,7 @@ import pytest
 
 from bounds import BOUNDS
 from verify import dimensions
+from verify.evidence import Evidence, Verdict
 from verify.findings import for_check
 
 RECORDED = {f.precondition: f for f in for_check("dimensional_consistency")}
@@ -16,8 +17,14 @@ CHECKED = [b for b in BOUNDS.values() if not dimensions.applicable(b)]
 
 
 @pytest.mark.parametrize("bound", CHECKED, ids=[b.id for b in CHECKED])
-def test_bound_is_dimensionally_consistent(bound):
+def test_bound_is_dimensionally_consistent(bound, ledger):
     report = dimensions.check(bound)
+    recorded = [RECORDED[p].id for p in report.inconsistent_preconditions if p in RECORDED]
+    ledger.record(Evidence(
+        bound.id, bound.reference, bound.kind.value, "units (f -> c f, w -> s w)",
+        Verdict.HOLDS if report.consistent else Verdict.VIOLATED, instances=dimensions.POINTS, admitted=dimensions.POINTS,
+        finding=recorded[0] if recorded else None,
+        note="" if report.consistent else f"not scale-invariant: {report.inconsistent_preconditions or 'statement'}"))
     assert report.statement_consistent, (
         f"{bound.id} [{bound.reference}]: the two sides scale differently under f -> c f, w -> s w; "
         f"replay: python -c \"from bounds import BOUNDS; from verify import dimensions; "
