@@ -200,7 +200,7 @@ class Bound:
         """Every table symbol the bound uses, defined names included, sorted by name."""
         return tuple(sorted(self.all_symbols, key=lambda s: s.name))
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[sp.Symbol, ...]:
         """The symbols whose values the caller must supply (defined names are computed)."""
         defined = {dfn.symbol for dfn in self.definitions}

@@ -20,6 +20,7 @@ __all__ = [
     "ParameterError",
     "check_alpha",
     "check_batch_size",
+    "check_count",
     "check_finite",
     "check_positive",
     "check_task_batch",
@@ -96,6 +97,13 @@ def check_batch_size(name: str, value, *, allow_exact: bool = True) -> int | str
         raise ParameterError(name, f"batch size {value!r} is not an integer")
     if value < 1:
         raise ParameterError(name, f"batch size {value!r} must be at least 1")
+    return int(value)
+
+
+def check_count(name: str, value) -> int:
+    """A count such as the dimension d or the number of tasks n: a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ParameterError(name, f"must be a positive integer, got {value!r}")
     return int(value)
 
 

@@ -30,6 +30,10 @@ class Finding:
     failing_step: str
     precondition: str = ""
     bound: str = ""
+    # The family kinds on which the counterexample is known to reproduce (pointwise checks).
+    families: tuple[str, ...] = ()
+    # A replayable Instance (JSON, see verify/evidence.py) that exhibits the finding.
+    instance: str = ""
 
 
 def load(path: Path = FINDINGS_PATH) -> list[Finding]:
@@ -52,7 +56,10 @@ def load(path: Path = FINDINGS_PATH) -> list[Finding]:
         unknown = set(row) - set(Finding.__dataclass_fields__)
         if unknown:
             raise FindingsFileError(f"{path}: finding {row['id']!r} has unknown keys {sorted(unknown)}")
-        out.append(Finding(**{k: v.strip() if isinstance(v, str) else v for k, v in row.items()}))
+        row = {k: v.strip() if isinstance(v, str) else v for k, v in row.items()}
+        if "families" in row:
+            row["families"] = tuple(row["families"])
+        out.append(Finding(**row))
     return out
 
 

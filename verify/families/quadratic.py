@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError, check_finite, check_positive
+from ..errors import ParameterError, check_count, check_finite, check_positive
 from ._ball import max_convex_quadratic_on_ball
 from .base import Constant, Constants, Domain, Family, spectral_norm
 
@@ -90,6 +90,7 @@ class QuadraticFamily(Family):
         three.  One eigenvalue of task 0 is set to +-L so that the declared L is attained.
         ``spread`` is the standard deviation of the b_i around a common mean (task similarity).
         """
+        n_tasks, dim = check_count("n_tasks", n_tasks), check_count("dim", dim)
         L = check_positive("L", L)
         if spectrum not in SPECTRA:
             raise ParameterError("spectrum", f"{spectrum!r} is not one of {SPECTRA}")

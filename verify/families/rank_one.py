@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError, check_finite, check_positive
+from ..errors import ParameterError, check_count, check_finite, check_positive
 from ._ball import max_convex_quadratic_on_ball
 from .base import Constant, Constants, Domain, Family
 
@@ -54,6 +54,7 @@ class RankOneFamily(Family):
     def random(cls, rng: np.random.Generator, n_tasks: int, dim: int, *, radius: float = 1.5,
                mean_scale: float = 1.0, task_std: float = 0.3, probabilities=None):
         """g_i = m + task_std * N(0, I) with a common m of norm ``mean_scale``: task_std sets sigma (Appendix J)."""
+        n_tasks, dim = check_count("n_tasks", n_tasks), check_count("dim", dim)
         radius = check_positive("radius", radius)
         m = rng.standard_normal(dim)
         m *= mean_scale / np.linalg.norm(m)

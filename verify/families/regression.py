@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError, check_finite, check_positive
+from ..errors import ParameterError, check_count, check_finite, check_positive
 from ._ball import max_convex_quadratic_on_ball
 from .base import Batch, Constant, Constants, Domain, spectral_norm
 from .quadratic import QuadraticFamily
@@ -59,6 +59,7 @@ class RegressionFamily(QuadraticFamily):
     def random(cls, rng: np.random.Generator, n_tasks: int, dim: int, *, samples: int = 40,
                noise: float = 0.5, spread: float = 0.5, radius: float = 3.0, probabilities=None):
         """Tasks y = x'w_i* + noise * N(0,1), x ~ N(0, I), w_i* = m + spread * N(0, I); ``samples`` per task."""
+        n_tasks, dim = check_count("n_tasks", n_tasks), check_count("dim", dim)
         noise = check_positive("noise", noise, allow_zero=True)
         m = rng.standard_normal(dim)
         w_star = m + spread * rng.standard_normal((n_tasks, dim))

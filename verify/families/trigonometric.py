@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError, check_finite, check_positive
+from ..errors import ParameterError, check_count, check_finite, check_positive
 from ._ball import max_convex_quadratic_on_ball
 from .base import Constant, Constants, Domain, Family
 from .quadratic import task_variance_quadratic
@@ -68,6 +68,7 @@ class TrigonometricFamily(Family):
                amplitude: float = 0.3, frequency: float = 1.5, spread: float = 1.0,
                shared_basis: bool = False, domain: Domain | None = None, probabilities=None):
         """Random tasks: lambda uniform in [-curvature, curvature], |a| <= amplitude, s near ``frequency``."""
+        n_tasks, dim = check_count("n_tasks", n_tasks), check_count("dim", dim)
         curvature = check_positive("curvature", curvature, allow_zero=True)
         amplitude = check_positive("amplitude", amplitude, allow_zero=True)
         frequency = check_positive("frequency", frequency)

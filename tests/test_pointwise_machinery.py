@@ -1,0 +1,129 @@
+"""The pointwise-check machinery: instances, verdicts, negative controls, replay, the ledger."""
+import json
+
+import numpy as np
+import pytest
+
+from bounds import BOUNDS
+from verify.evidence import Evidence, Instance, Ledger, Verdict
+from verify.instances import alpha_for, alpha_limit, build_family, certified_constants, mix_seed
+from verify.pointwise import CASES, CASES_BY_ID, Trial, confirm_precisely, evaluate_instance, falsified, judge, run_check
+from verify.replay import main as replay_main
+
+
+def test_alpha_limits_come_from_each_bounds_hypotheses():
+    assert alpha_limit(BOUNDS["lemma_4_8"]) == (1.0, False)
+    assert alpha_limit(BOUNDS["theorem_f_1_accuracy"]) == pytest.approx((1 / 6, False))
+    assert alpha_limit(BOUNDS["theorem_g_1_accuracy"]) == pytest.approx((1 / 10, False))
+    limit, strict = alpha_limit(BOUNDS["lemma_a_3_gradient_of_f"])
+    assert limit == pytest.approx(2 ** 0.5 - 1) and strict
+    # An open end point is approached from inside; alpha > 0 keeps alpha off 0.
+    assert alpha_for(BOUNDS["lemma_a_3_gradient_of_f"], 1.0, 1.0) < 2 ** 0.5 - 1
+    assert alpha_for(BOUNDS["eq_86_hessian_factor_at_most_2"], 0.0, 2.0) > 0
+
+
+def test_instances_replay_from_their_seed():
+    a = build_family("trigonometric", np.random.default_rng(7), 3, 2, 0.5)
+    b = build_family("trigonometric", np.random.default_rng(7), 3, 2, 0.5)
+    w = np.ones(3)
+    assert np.array_equal(a.gradient(w), b.gradient(w))
+    assert mix_seed(0, 5) == mix_seed(0, 5) != mix_seed(1, 5)
+    with pytest.raises(KeyError, match="unknown family kind"):
+        build_family("cubic", np.random.default_rng(0), 2, 2, 0.5)
+
+
+def test_certified_constants_cover_every_point_given():
+    fam = build_family("rank-one", np.random.default_rng(0), 3, 2, 0.5)
+    near = certified_constants(fam, np.zeros(3) + 0.1)
+    far = certified_constants(fam, np.full(3, 2.0))
+    assert far["L"] > near["L"] and far["rho"] > near["rho"]
+
+
+def _trial(lhs, rhs_L, slack=1e-12):
+    return Trial(dict(hessian_norm=lhs, L=rhs_L), None, slack)
+
+
+def test_judge_reports_ratio_margin_and_rounding():
+    b = BOUNDS["eq_30a_hessian_bounded"]
+    ok = judge(b, _trial(0.5, 1.0))
+    assert ok.status == "evaluated" and ok.ratio == pytest.approx(0.5) and ok.margin == pytest.approx(-0.5)
+    bad = judge(b, _trial(1.5, 1.0))
+    assert bad.margin == pytest.approx(0.5) and confirm_precisely(b, bad)
+    # A violation no larger than CONFIRM_FACTOR rounding allowances is not confirmed.
+    noisy = judge(b, _trial(1.0 + 1e-12, 1.0, slack=1e-13))
+    assert noisy.margin > noisy.slack and not confirm_precisely(b, noisy)
+    assert judge(b, _trial(float("nan"), 1.0)).status == "invalid"
+
+
+def test_judge_refuses_instances_outside_the_hypotheses():
+    b = BOUNDS["eq_86_hessian_factor_at_most_2"]
+    out = judge(b, Trial(dict(I_minus_alpha_hess_norm=1.0, alpha=1.0, sigma_H=0.0, D_h=1, L=1.0), None, 0.0))
+    assert out.status == "precondition_failed" and "alpha L <= 1/6" in out.note
+
+
+@pytest.mark.parametrize("ratio,factor", [(0.8, 0.4), (-0.3, -0.6), (None, 0.5)])
+def test_falsified_constant_sits_beyond_the_worst_ratio(ratio, factor):
+    b = BOUNDS["eq_30a_hessian_bounded"]
+    fb, note = falsified(b, ratio)
+    assert fb.rhs_value(dict(L=1.0, hessian_norm=0.0)) == pytest.approx(factor)
+    assert fb.id == b.id and "multiplied" in note
+
+
+def test_identity_cases_carry_a_wrong_formula_as_their_control():
+    eq_cases = [c for c in CASES if c.bound.relation.value == "==" or c.bound.is_matrix]
+    assert eq_cases and all(c.control is not None and c.control_note for c in eq_cases)
+    with pytest.raises(ValueError, match="wrong formula"):
+        falsified(BOUNDS["eq_35_meta_gradient"], 1.0)
+
+
+def test_every_pointwise_and_closed_form_bound_has_a_case():
+    checked = {c.bound_id for c in CASES}
+    wanted = {"eq_9_finite_difference_hvp", "eq_30a_hessian_bounded", "eq_30b_descent_lemma",
+              "eq_44_inner_step_lipschitz", "eq_46_inner_step_gradient_growth", "lemma_4_8", "corollary_a_1",
+              "lemma_a_3_gradient_of_f", "lemma_a_3_task_gradient_second_moment", "eq_35_meta_gradient",
+              "eq_36_mean_value_form", "eq_37_factorisation", "eq_86_hessian_factor_at_most_2",
+              "eq_115_neumann_term", "appendix_i_w_star", "appendix_i_w_fo"}
+    assert wanted <= checked
+
+
+def test_a_false_bound_is_caught_and_a_true_one_holds():
+    case = CASES_BY_ID["eq_30a_hessian_bounded@trigonometric"]
+    instances = [Instance(case.id, s, dict(d=3, n=2, alpha_frac=0.5, scale=0.5, distance=0.5, spread=0.5,
+                                           delta_frac=0.5, stationary=0.0)) for s in range(4)]
+    assert run_check(case, instances, search_starts=1, search_evaluations=4).verdict is Verdict.HOLDS
+    fb, _ = falsified(case.bound, 0.1)
+    assert run_check(case, instances, fb, search_starts=0).verdict is Verdict.VIOLATED
+
+
+def test_replay_cli(capsys):
+    inst = Instance("eq_30a_hessian_bounded@quadratic-indefinite", 3,
+                    dict(d=2, n=2, alpha_frac=0.5, scale=0.5, distance=0.5, spread=0.5, delta_frac=0.5, stationary=0))
+    assert replay_main([inst.to_json()]) == 0
+    assert "lhs =" in capsys.readouterr().out
+    assert replay_main(["not json"]) == 2
+    assert replay_main([json.dumps({"check": "nope@x", "seed": 1, "params": {}})]) == 2
+    assert replay_main([]) == 2
+
+
+def test_instance_round_trips_through_json():
+    inst = Instance("a@b", 12, {"d": 2, "alpha_frac": 0.25})
+    assert Instance.from_json(inst.to_json()) == inst
+    assert inst.replay_command().startswith("python -m verify.replay '")
+
+
+def test_ledger_merges_one_pair_keeping_the_worst():
+    ledger = Ledger()
+    ledger.record(Evidence("b", "ref (1)", "pointwise", "fam", Verdict.HOLDS, instances=3, admitted=3, worst_ratio=0.5,
+                           negative_control_caught=True))
+    ledger.record(Evidence("b", "ref (1)", "pointwise", "fam", Verdict.VIOLATED, instances=2, admitted=1,
+                           worst_ratio=1.5, negative_control_caught=True))
+    (ev,) = list(ledger)
+    assert ev.verdict is Verdict.VIOLATED and ev.instances == 5 and ev.worst_ratio == 1.5
+    assert "violated" in ledger.table()
+
+
+def test_an_instance_that_cannot_be_built_is_invalid_not_a_number():
+    case = CASES_BY_ID["eq_30a_hessian_bounded@quadratic-indefinite"]
+    out = evaluate_instance(case, Instance(case.id, 1, dict(d=0, n=2, alpha_frac=0.5, scale=0.5, distance=0.5,
+                                                           spread=0.5, delta_frac=0.5, stationary=0)))
+    assert out.status == "invalid" and out.note

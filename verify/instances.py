@@ -1,0 +1,160 @@
+"""Instances for the checks: task families and points built, reproducibly, from a seed and a few parameters.
+
+An instance is a seed plus a small dict of parameters (dimension, number of tasks,
+where alpha sits in its allowed range, how far apart the points are, ...).  Every
+array (the tasks, the points w and u, the direction v) is drawn from
+``numpy.random.default_rng(seed)``, so the record replays exactly.  Parameters are
+built to satisfy a result's hypotheses by construction: alpha is a fraction of the
+largest value the Bound admits, found from the Bound's own preconditions.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from bounds import Bound, symbols
+
+from .families import Domain, Family, QuadraticFamily, RankOneFamily, RegressionFamily, TrigonometricFamily
+
+# Kinds of task family the pointwise checks run on: every corner of Assumptions
+# 4.3-4.5 the numeric core provides, deterministic oracles (the pointwise results
+# concern exact gradients and Hessians).
+FAMILY_KINDS = (
+    "quadratic-indefinite",
+    "quadratic-concave-shared",
+    "quadratic-positive-definite",
+    "quadratic-mixed",
+    "trigonometric",
+    "rank-one",
+    "regression",
+)
+
+
+def build_family(kind: str, rng: np.random.Generator, d: int, n: int, spread: float) -> Family:
+    """A random family of ``kind`` with n tasks in dimension d; ``spread`` in [0, 1] sets task dissimilarity."""
+    spread = 0.05 + 2.0 * spread
+    if kind == "quadratic-indefinite":
+        fam = QuadraticFamily.random(rng, n, d, spectrum="indefinite", spread=spread)
+    elif kind == "quadratic-concave-shared":
+        # One Hessian for all tasks: sigma is finite on all of R^d (Assumption 4.5 globally).
+        fam = QuadraticFamily.random(rng, n, d, spectrum="concave", shared_hessian=True, spread=spread)
+    elif kind == "quadratic-positive-definite":
+        fam = QuadraticFamily.random(rng, n, d, spectrum="positive_definite", spread=spread)
+    elif kind == "quadratic-mixed":
+        fam = QuadraticFamily.random(rng, n, d, spectrum="mixed", spread=spread)
+    elif kind == "trigonometric":
+        fam = TrigonometricFamily.random(rng, n, d, spread=spread)
+    elif kind == "rank-one":
+        fam = RankOneFamily.random(rng, n, d, radius=2.0, task_std=0.1 + spread / 2)
+    elif kind == "regression":
+        fam = RegressionFamily.random(rng, n, d, samples=8, spread=spread / 2, radius=3.0)
+    else:
+        raise KeyError(f"unknown family kind {kind!r}; known: {FAMILY_KINDS}")
+    fam.name = kind
+    return fam
+
+
+@lru_cache(maxsize=None)
+def alpha_limit(bound: Bound) -> tuple[float, bool]:
+    """The largest alpha L the Bound's hypotheses admit, and whether the end point itself is excluded.
+
+    Read from the preconditions that involve only alpha and L (e.g. alpha L <= 1/6,
+    alpha L < sqrt(2) - 1); with none, alpha L <= 1 (Lemma 4.8's range, the widest
+    in the paper).
+    """
+    alpha, L = symbols.alpha, symbols.L
+    x = sp.Symbol("x", positive=True)
+    best, strict = sp.Integer(1), False
+    for rel in bound.preconditions_expanded:
+        if rel.free_symbols - {alpha, L} or alpha not in rel.free_symbols:
+            continue
+        in_x = rel.xreplace({alpha: x / L})
+        if in_x.free_symbols != {x}:
+            continue
+        if isinstance(in_x, (sp.LessThan, sp.StrictLessThan)):
+            solved = sp.solve(sp.Eq(in_x.lhs, in_x.rhs), x)
+            limits = [s for s in solved if s.is_positive]
+            if limits:
+                lim = min(limits)
+                if lim < best or (lim == best and isinstance(in_x, sp.StrictLessThan)):
+                    best, strict = lim, isinstance(in_x, sp.StrictLessThan)
+    return float(best), strict
+
+
+def alpha_for(bound: Bound, fraction: float, L: float) -> float:
+    """alpha = fraction * (largest admitted alpha L) / L, pulled inside an open end point."""
+    limit, strict = alpha_limit(bound)
+    fraction = min(max(float(fraction), 0.0), 1.0)
+    if strict and fraction >= 1.0:
+        fraction = 1.0 - 1e-9
+    if "alpha > 0" in {p.name for p in bound.preconditions} and fraction <= 0.0:
+        fraction = 1e-6
+    return fraction * limit / L
+
+
+@dataclass
+class Points:
+    """Two points w, u of the parameter space and a direction v, drawn from the instance's generator."""
+
+    w: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+
+
+def draw_points(rng: np.random.Generator, d: int, scale: float, distance: float) -> Points:
+    """w ~ N(0, scale^2 I), u at distance ``distance`` * scale from w in a random direction."""
+    scale = 0.05 + 2.0 * scale
+    w = scale * rng.standard_normal(d)
+    e = rng.standard_normal(d)
+    u = w + (1e-3 + distance) * scale * e / np.linalg.norm(e)
+    v = rng.standard_normal(d)
+    return Points(w, u, v)
+
+
+# Balls are certified at radii on a geometric grid of this ratio: a constant certified
+# on a larger ball holds on a smaller one, and the grid lets one certificate (which
+# for some families costs a trust-region solve) serve many nearby instances.
+RADIUS_GRID = 1.05
+
+
+def certified_constants(family: Family, *point_sets) -> dict[str, float]:
+    """L, rho, sigma, sigma~, sigma_H certified on an origin-centred ball holding every point given.
+
+    A check must use constants that hold wherever it evaluates the tasks (the inner
+    step and the finite-difference points included): for the rank-one tasks L and
+    rho grow with the ball, for quadratics with different A_i so does sigma.  The
+    ball's radius is rounded up to the grid RADIUS_GRID^k.
+    """
+    radius = max(float(np.max(np.linalg.norm(np.atleast_2d(p), axis=-1))) for p in point_sets)
+    radius = RADIUS_GRID ** math.ceil(math.log(max(radius, 1e-6)) / math.log(RADIUS_GRID))
+    cache = family.__dict__.setdefault("_certified_cache", {})
+    if radius not in cache:
+        cache[radius] = {k: float(v) for k, v in family.constants_on(Domain.ball(radius)).values().items()}
+    return cache[radius]
+
+
+def mix_seed(run_seed: int, drawn: int) -> int:
+    """One numpy seed from the run's seed and the seed hypothesis drew (recorded in the Instance)."""
+    return int(np.random.SeedSequence([int(run_seed), int(drawn)]).generate_state(1)[0])
+
+
+def finite(x) -> bool:
+    return bool(np.all(np.isfinite(np.asarray(x, dtype=float))))
+
+
+__all__ = [
+    "FAMILY_KINDS",
+    "Points",
+    "alpha_for",
+    "alpha_limit",
+    "build_family",
+    "certified_constants",
+    "draw_points",
+    "finite",
+    "math",
+    "mix_seed",
+]
