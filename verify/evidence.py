@@ -3,14 +3,21 @@
 A check never prints; it hands an ``Evidence`` record to the session's ``Ledger``
 (verify/plugin.py puts one on the pytest config).  The ledger merges records of the
 same (bound, family) pair, keeping the worst instance, and renders the terminal
-table that closes ``pytest verify``.
+table that closes ``pytest verify``.  Checks may also hand it figures for the
+report (``Ledger.add_figure``) and run-wide facts such as the error budget
+(``Ledger.note_run``).
+
+Under pytest-xdist each worker has its own ledger; the plugin ships the records
+as plain dicts (``Evidence.to_dict`` / ``Evidence.from_dict``) to the controller.
+The merge is done in a canonical order, never in arrival order, so a parallel run
+yields the same merged records as a serial one.
 """
 from __future__ import annotations
 
 import enum
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -77,26 +84,108 @@ class Evidence:
         out["replay"] = None if self.worst_instance is None else self.worst_instance.replay_command()
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Evidence":
+        """The inverse of ``to_dict``; derived keys (``replay``) and keys of no field are dropped."""
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["verdict"] = Verdict(kwargs["verdict"])
+        inst = kwargs.get("worst_instance")
+        if isinstance(inst, dict):
+            kwargs["worst_instance"] = Instance(inst["check"], int(inst["seed"]), dict(inst["params"]))
+        return cls(**kwargs)
+
 
 # At most this many ratios per (bound, family) are kept for the report's histogram.
 RATIO_SAMPLE = 400
 
 
+@dataclass
+class Figure:
+    """A figure for the report: inline SVG text under a section heading.
+
+    ``bound_id`` (optional) also shows it in that result's row of the report.
+    """
+
+    section: str
+    title: str
+    svg: str
+    caption: str = ""
+    bound_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Figure":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
 class Ledger:
-    """The session's one collector of Evidence."""
+    """The session's one collector of Evidence, figures and run-wide facts."""
 
     def __init__(self) -> None:
-        self._records: dict[tuple[str, str], Evidence] = {}
+        # Every record as it was handed in; the merged view is folded from these on demand.
+        self._parts: dict[tuple[str, str], list[Evidence]] = {}
+        self._merged: dict[tuple[str, str], Evidence] | None = None
+        self.figures: list[Figure] = []
+        self.run_facts: dict[str, Any] = {}
 
     def record(self, ev: Evidence) -> None:
-        old = self._records.get(ev.key)
-        self._records[ev.key] = ev if old is None else _merge(old, ev)
+        self._parts.setdefault(ev.key, []).append(ev)
+        self._merged = None
+
+    def add_figure(self, section: str, title: str, figure, *, caption: str = "",
+                   bound_id: str | None = None) -> Figure:
+        """Add a figure to the report: SVG text, or a matplotlib Figure (converted to SVG now).
+
+        Converting at once keeps the ledger plain data, so it crosses from an xdist
+        worker to the controller like the Evidence does.
+        """
+        if isinstance(figure, str):
+            svg = figure
+        else:
+            from .report.figures import to_svg  # matplotlib only where a figure is drawn
+
+            svg = to_svg(figure)
+        if "<svg" not in svg:
+            raise ValueError(f"figure {title!r}: not SVG text nor a matplotlib Figure")
+        fig = Figure(section, title, svg, caption, bound_id)
+        self.figures.append(fig)
+        return fig
+
+    def note_run(self, **facts: Any) -> None:
+        """Record facts about the whole run for the report's metadata (e.g. ``error_budget=1e-3``)."""
+        self.run_facts.update(facts)
+
+    def parts(self) -> list[Evidence]:
+        """Every record as handed in, unmerged (what an xdist worker ships to the controller)."""
+        return [ev for key in sorted(self._parts) for ev in self._parts[key]]
+
+    def _view(self) -> dict[tuple[str, str], Evidence]:
+        if self._merged is None:
+            merged = {}
+            for key, parts in self._parts.items():
+                # Canonical order: the merge keeps the first of equally bad records and a
+                # prefix of the pooled ratios, so arrival order (which differs between a
+                # serial and an xdist run) must not decide it.
+                ordered = sorted(parts, key=_canonical)
+                out = ordered[0]
+                for ev in ordered[1:]:
+                    out = _merge(out, ev)
+                merged[key] = out
+            self._merged = merged
+        return self._merged
+
+    def get(self, bound_id: str, family: str) -> Evidence | None:
+        return self._view().get((bound_id, family))
 
     def __iter__(self):
-        return iter(sorted(self._records.values(), key=lambda e: e.key))
+        return iter(sorted(self._view().values(), key=lambda e: e.key))
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._parts)
 
     def table(self) -> str:
         rows = [("bound", "reference", "family", "instances", "worst ratio", "verdict")]
@@ -111,6 +200,25 @@ class Ledger:
             if n == 0:
                 lines.append("  ".join("-" * w for w in widths))
         return "\n".join(lines)
+
+
+def plain(value):
+    """``value`` with numpy scalars and arrays turned into Python numbers and lists (for JSON)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return plain(value.tolist())
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+def _canonical(ev: Evidence) -> str:
+    return json.dumps(plain(ev.to_dict()), sort_keys=True)
 
 
 def _merge(a: Evidence, b: Evidence) -> Evidence:

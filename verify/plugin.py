@@ -1,4 +1,4 @@
-"""The pytest plugin of ``pytest verify``: run options, hypothesis profiles, the Ledger and the closing table.
+"""The pytest plugin of ``pytest verify``: run options, hypothesis profiles, the Ledger, the closing table and the report.
 
 Options (group "verify"):
   --profile {ci,nightly}   ci: derandomized hypothesis, no example database, the fixed seed;
@@ -6,16 +6,27 @@ Options (group "verify"):
   --verify-seed N          the numpy seed that every check derives its instances from.
                            Default: 0 under ci, a fresh one under nightly (printed, so the
                            run can be replayed).
+  --report-dir DIR         where compliance.json, index.html and junit.xml are written at the
+                           end of a run that includes checks.  Default: reports/ under the rootdir.
+
+Under pytest-xdist every worker has its own Ledger; at the end of its session it
+ships its records (plain dicts, ``Evidence.to_dict``) through ``workeroutput``,
+and the controller merges them (``pytest_testnodedown``) before it writes the
+report, so ``pytest verify -n 2`` reports what a serial run reports.
 """
 from __future__ import annotations
 
+import json
 import secrets
 import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from .evidence import Ledger
+from .evidence import Evidence, Figure, Ledger, plain
 
 PROFILES = ("ci", "nightly")
 # Examples per hypothesis-driven check: enough to reach the corners the strategies pin
@@ -31,8 +42,30 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
+DEFAULT_REPORT_DIR = "reports"
+# The key under which an xdist worker hands its ledger to the controller.
+WORKER_OUTPUT_KEY = "verify_ledger"
+
 LEDGER_KEY = pytest.StashKey[Ledger]()
 START_KEY = pytest.StashKey[float]()
+SESSION_KEY = pytest.StashKey["_Session"]()
+HAS_CHECKS_KEY = pytest.StashKey[bool]()
+
+
+class _Session:
+    """What the controller learns during a run besides the Ledger: test outcomes, workers, the report written."""
+
+    def __init__(self, report_dir: Path, explicit: bool) -> None:
+        self.report_dir = report_dir
+        self.explicit = explicit
+        self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.has_checks = False
+        self.outcomes: dict[str, object] = {}
+        self.workers = 0
+        self.lost_workers: list[str] = []
+        self.written: list[Path] = []
+        self.report_seconds = 0.0
+        self.problems: list[str] = []
 
 
 def pytest_addoption(parser):
@@ -41,17 +74,46 @@ def pytest_addoption(parser):
                     help="ci (derandomized, fixed seed) or nightly (fresh randomness, more examples). Default: ci")
     group.addoption("--verify-seed", type=int, default=None,
                     help="numpy seed the checks derive their instances from. Default: 0 under ci, fresh under nightly")
+    group.addoption("--report-dir", default=None, metavar="DIR",
+                    help="directory for compliance.json, index.html and junit.xml, written at the end of a run "
+                         f"that includes checks. Default: {DEFAULT_REPORT_DIR}/ under the rootdir")
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
 
 
 def pytest_configure(config):
     profile = config.getoption("--profile")
     seed = config.getoption("--verify-seed")
+    if _is_worker(config):
+        # Every worker must draw the instances the controller would: a nightly seed is chosen once.
+        seed = config.workerinput.get("verify_seed", seed)
     if seed is None:
         seed = 0 if profile == "ci" else secrets.randbelow(2 ** 31)
     config.option.verify_seed = seed
     settings.load_profile(profile)
     config.stash[LEDGER_KEY] = Ledger()
     config.stash[START_KEY] = time.perf_counter()
+    if _is_worker(config):
+        return
+    given = config.getoption("--report-dir")
+    report_dir = Path(given).resolve() if given else Path(config.rootpath, DEFAULT_REPORT_DIR)
+    from .report.writer import ReportWriteError, check_writable
+
+    try:
+        check_writable(report_dir)
+    except ReportWriteError as exc:
+        raise pytest.UsageError(f"--report-dir: {exc}") from None
+    state = _Session(report_dir, explicit=given is not None)
+    config.stash[SESSION_KEY] = state
+    config.pluginmanager.register(_OutcomeRecorder(state), "verify-outcomes")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist controller: hand each worker the run's seed (a nightly seed is drawn once, here)."""
+    node.workerinput["verify_seed"] = node.config.option.verify_seed
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +135,106 @@ def pytest_report_header(config):
     return f"verify: profile={config.getoption('--profile')} seed={config.option.verify_seed}"
 
 
+def pytest_collection_modifyitems(session, config, items):
+    # A run writes a report only if it includes checks (tests that record Evidence),
+    # so `pytest tests` never overwrites the report of `pytest verify`.
+    config.stash[HAS_CHECKS_KEY] = any("ledger" in getattr(item, "fixturenames", ()) for item in items)
+
+
+class _OutcomeRecorder:
+    """Collects each test's outcome for junit.xml and the report's test counts (serial run or xdist controller)."""
+
+    def __init__(self, state: _Session) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report):
+        from .report.junit import TestOutcome
+
+        state = self.state
+
+        if report.when == "call" or report.outcome != "passed":
+            if report.when != "call" and report.failed:
+                outcome = "error"
+            else:
+                outcome = report.outcome
+            message = report.longreprtext[:4000] if report.outcome != "passed" else ""
+            previous = state.outcomes.get(report.nodeid)
+            # A failing teardown after a passing call makes the test an error; keep the worse.
+            if previous is None or outcome in ("failed", "error"):
+                state.outcomes[report.nodeid] = TestOutcome(report.nodeid, outcome, report.duration, message)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    ledger = config.stash[LEDGER_KEY]
+    if _is_worker(config):
+        config.workeroutput[WORKER_OUTPUT_KEY] = json.dumps({
+            "evidence": [plain(ev.to_dict()) for ev in ledger.parts()],
+            "figures": [fig.to_dict() for fig in ledger.figures],
+            "run_facts": plain(ledger.run_facts),
+            "has_checks": config.stash.get(HAS_CHECKS_KEY, False),
+        })
+        return
+    state = config.stash.get(SESSION_KEY, None)
+    if state is None or config.option.collectonly:
+        return
+    if not (state.has_checks or config.stash.get(HAS_CHECKS_KEY, False) or state.explicit or len(ledger)):
+        return
+    from .report import build, run_metadata, write_report
+    from .report.writer import ReportWriteError
+
+    if state.lost_workers:
+        state.problems.append(f"workers {state.lost_workers} ended without handing over their evidence; "
+                              "the report lacks their checks")
+    began = time.perf_counter()
+    counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
+    for o in state.outcomes.values():
+        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    run = run_metadata(
+        profile=config.getoption("--profile"), seed=config.option.verify_seed, started_at=state.started_at,
+        duration_s=time.perf_counter() - config.stash[START_KEY], workers=state.workers,
+        exit_status=int(exitstatus), tests=counts, root=config.rootpath, facts=ledger.run_facts)
+    try:
+        doc = build(ledger, run, figures=ledger.figures)
+        written = write_report(state.report_dir, doc, state.outcomes.values())
+    except ReportWriteError as exc:
+        state.problems.append(str(exc))
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+        return
+    except Exception:  # a bug in the report must not hide the run's own outcome; the old report stays
+        state.problems.append("the report could not be built; any earlier report is left as it was:\n"
+                              + traceback.format_exc())
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+        return
+    state.written = written.paths
+    state.report_seconds = time.perf_counter() - began
+    if written.skipped_html:
+        state.problems.append(written.skipped_html)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist controller: merge a finished worker's ledger into the session's."""
+    config = node.config
+    state = config.stash.get(SESSION_KEY, None)
+    ledger = config.stash[LEDGER_KEY]
+    output = getattr(node, "workeroutput", {}) or {}
+    if state is not None:
+        state.workers += 1
+    payload = output.get(WORKER_OUTPUT_KEY)
+    if payload is None:
+        if state is not None:
+            state.lost_workers.append(getattr(getattr(node, "gateway", None), "id", str(node)))
+        return
+    data = json.loads(payload)
+    for d in data["evidence"]:
+        ledger.record(Evidence.from_dict(d))
+    ledger.figures.extend(Figure.from_dict(f) for f in data["figures"])
+    ledger.note_run(**data["run_facts"])
+    if state is not None and data["has_checks"]:
+        state.has_checks = True
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     ledger = config.stash.get(LEDGER_KEY, None)
     if ledger is None:
@@ -84,3 +246,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(
         f"verify: profile={config.getoption('--profile')} seed={config.option.verify_seed} "
         f"checks={len(ledger)} duration={elapsed:.1f}s")
+    state = config.stash.get(SESSION_KEY, None)
+    if state is None:
+        return
+    if state.written:
+        terminalreporter.write_line("verify: report " + ", ".join(str(p) for p in state.written)
+                                    + f" (written in {state.report_seconds:.1f}s)")
+    for problem in state.problems:
+        terminalreporter.write_line(f"verify: ERROR: {problem}", red=True, bold=True)

@@ -1,0 +1,131 @@
+"""index.html: the bound-compliance report for people, rendered from compliance.json alone.
+
+One self-contained page: MathML for the statements (made by the registry from the
+same sympy expressions the checks evaluate), inline SVG for the plots, inline CSS,
+no script, and a Content-Security-Policy that forbids every fetch, so the page
+shows the same thing offline as online and cannot leak a request.
+
+Re-render a page from a JSON file: ``python -m verify.report.html reports/compliance.json``.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .compliance import NOT_CHECKED, ComplianceError, as_float, load
+
+TEMPLATES = Path(__file__).with_name("templates")
+PAPER = ("Fallah, Mokhtari, Ozdaglar, On the Convergence Theory of Gradient-Based Model-Agnostic "
+         "Meta-Learning Algorithms")
+# Nothing may be fetched: images only as data: URIs (none today), styles only inline.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+VERDICT_LABEL = {
+    "holds": "hold",
+    "violated": "violated",
+    "inconclusive": "inconclusive",
+    "precondition_failed": "no instance met the hypotheses",
+    NOT_CHECKED: "not checked yet",
+}
+BADGE = {**VERDICT_LABEL, "holds": "holds", "precondition_failed": "precondition failed"}
+# The bar's axis ends here unless the worst ratio lies beyond it: most ratios are below 1.
+BAR_AXIS = 1.25
+BAR_AXIS_CAP = 4.0
+
+
+def render(doc: dict) -> str:
+    """The HTML page of a compliance document."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from .figures import ratio_histogram
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True}
+
+    by_bound: dict[str, list[dict]] = {}
+    for r in doc["results"]:
+        row = dict(r)
+        ratio = as_float(r.get("worst_ratio"))
+        row["ratio_label"] = _ratio_label(ratio)
+        by_bound.setdefault(r["bound_id"], []).append(row)
+    attached: dict[str, list[dict]] = {}
+    loose: dict[str, list[dict]] = {}
+    for fig in doc.get("figures", []):
+        if fig.get("bound_id"):
+            attached.setdefault(fig["bound_id"], []).append(fig)
+        else:
+            loose.setdefault(fig["section"], []).append(fig)
+
+    bounds = []
+    for b in doc["bounds"]:
+        rows = by_bound.get(b["id"], [])
+        histogram = ratio_histogram({r["family"]: r.get("ratios") or [] for r in rows}) if rows else None
+        bounds.append({**b, "results": rows, "figures": attached.get(b["id"], []),
+                       "histogram": Markup(histogram or "")})
+    unrecorded = [r for rows in by_bound.values() for r in rows if r["verdict"] == "violated" and not r.get("finding")]
+    return env.get_template("index.html.j2").render(
+        paper=PAPER, csp=CSP, run=doc["run"], schema_version=doc["schema_version"], summary=doc["summary"],
+        bounds=bounds, results=doc["results"], findings=doc.get("findings", []), unrecorded=unrecorded,
+        findings_reproduced=sum(1 for f in doc.get("findings", []) if f.get("reproduced")),
+        figure_sections=sorted(loose.items()), verdict_label=VERDICT_LABEL, bar=bar, verdict_badge=verdict_badge,
+    )
+
+
+def _ratio_label(ratio: float | None) -> str:
+    if ratio is None:
+        return "-"  # identities and checks that report no ratio
+    if math.isnan(ratio):
+        return "NaN"
+    if math.isinf(ratio):
+        return "∞"
+    return f"{ratio:.4g}"
+
+
+def bar(result: dict) -> Markup:
+    """The worst ratio as a bar against the bound (a red line at 1), as a small inline SVG."""
+    ratio = as_float(result.get("worst_ratio"))
+    if ratio is None or math.isnan(ratio):
+        return Markup("")
+    axis = BAR_AXIS if ratio <= BAR_AXIS else min(ratio, BAR_AXIS_CAP) * 1.05
+    width = 100.0 * min(max(ratio, 0.0), axis) / axis
+    one = 100.0 * 1.0 / axis
+    colour = "#b3261e" if ratio > 1 else "#4c72b0"
+    return Markup(
+        '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="{label}">'
+        '<rect x="0" y="0" width="100" height="10" fill="#eee"/>'
+        '<rect x="0" y="1" width="{w:.2f}" height="8" fill="{c}"/>'
+        '<line x1="{one:.2f}" x2="{one:.2f}" y1="0" y2="10" stroke="#1b1b1b" stroke-width="1"/></svg>'
+    ).format(label=f"worst lhs/rhs {_ratio_label(ratio)} against 1", w=width, c=colour, one=one)
+
+
+def verdict_badge(verdict: str, finding: str | None = None) -> Markup:
+    if verdict == "violated" and finding:
+        return Markup('<span class="verdict finding" title="known finding {f}">violated: '
+                      '<a href="#finding-{f}" style="color:inherit">known finding</a></span>').format(f=finding)
+    return Markup('<span class="verdict {v}">{label}</span>').format(v=verdict, label=BADGE.get(verdict, verdict))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Re-render index.html beside a compliance.json."""
+    argv = sys.argv[1:] if argv is None else argv
+    source = Path(argv[0] if argv else "reports/compliance.json")
+    try:
+        doc = load(source)
+    except ComplianceError as exc:
+        print(f"html: {exc}", file=sys.stderr)
+        return 2
+    from .writer import write_atomically
+
+    target = source.with_name("index.html")
+    write_atomically(target, render(doc))
+    print(f"html: wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

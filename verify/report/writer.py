@@ -1,0 +1,120 @@
+"""Writing the report directory so that a good report is never replaced by a broken one.
+
+Every file is rendered in memory first; only then is each written to a temporary
+file in the report directory itself (so the rename stays on one file system),
+flushed to disk, and moved over the old file with ``os.replace``, which is atomic.
+A failure at any point leaves the previous report as it was and no temporary
+file behind.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .compliance import dumps
+from .junit import TestOutcome
+from .junit import render as render_junit
+
+COMPLIANCE = "compliance.json"
+INDEX = "index.html"
+JUNIT = "junit.xml"
+# The imports index.html needs, from pyproject's `report` extra.
+REPORT_EXTRA = ("jinja2", "markupsafe", "matplotlib")
+# mkstemp makes files only the owner can read; a report is for everyone who can see the directory.
+FILE_MODE = 0o644
+
+
+class ReportWriteError(OSError):
+    """The report directory cannot be written; the message names it and the reason."""
+
+
+@dataclass
+class Written:
+    paths: list[Path] = field(default_factory=list)
+    # Why index.html was not written (its extra is not installed), else "".
+    skipped_html: str = ""
+
+
+def check_writable(report_dir: Path) -> None:
+    """Fail early, before the checks run, if the report cannot be written where asked."""
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=report_dir, prefix=".probe-", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ReportWriteError(_why(report_dir, exc)) from None
+
+
+def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = ()) -> Written:
+    """Write compliance.json, junit.xml and index.html into ``report_dir``."""
+    files = {COMPLIANCE: dumps(doc), JUNIT: render_junit(doc, outcomes)}
+    written = Written()
+    try:
+        from .html import render
+
+        files[INDEX] = render(doc)
+    except ImportError as exc:
+        if exc.name not in REPORT_EXTRA:
+            raise
+        # Without the report extra the JSON, the JUnit file and so the gate still work.
+        written.skipped_html = f'{INDEX} not written: {exc.name} is not installed (pip install -e ".[report]")'
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportWriteError(_why(report_dir, exc)) from None
+    temps: dict[str, str] = {}
+    try:
+        for name, text in files.items():
+            temps[name] = _write_temporary(report_dir, name, text)
+        # The JSON last: a reader that sees the new compliance.json sees the new page and junit too.
+        for name in sorted(temps, key=lambda n: n == COMPLIANCE):
+            os.replace(temps.pop(name), report_dir / name)
+            written.paths.append(report_dir / name)
+    except OSError as exc:
+        raise ReportWriteError(_why(report_dir, exc)) from None
+    finally:
+        for tmp in temps.values():
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return written
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """One file, written to a temporary beside it and renamed over it."""
+    path = Path(path)
+    try:
+        tmp = _write_temporary(path.parent, path.name, text)
+    except OSError as exc:
+        raise ReportWriteError(_why(path.parent, exc)) from None
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise ReportWriteError(_why(path.parent, exc)) from None
+
+
+def _write_temporary(directory: Path, name: str, text: str) -> str:
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _why(report_dir: Path, exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return (f"cannot write the report to {report_dir}: {reason}"
+            f"{f' ({exc.filename})' if exc.filename and str(exc.filename) != str(report_dir) else ''}; "
+            "choose another directory with --report-dir; any earlier report there is left as it was")
