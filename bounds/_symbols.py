@@ -156,7 +156,7 @@ D_beta = _add("D_beta", "parameter", "size of the data batch D_beta^j of the ste
 D_test = _add("D_test", "parameter", "size of the test batch D_test^i of F-hat, (3)",
               r"D_{test}", _sub(_mi("D"), _mi("test")), DIMENSIONLESS, integer=True, positive=True)
 delta = _add("delta", "parameter",
-             "finite-difference step: the delta of (9), and delta := 1/(6 rho alpha) of (135)",
+             "finite-difference step delta of (9), which multiplies the vector v (HF-MAML's delta_k^i of (11)); the length delta := 1/(6 rho alpha) of (135) is delta_H",
              r"\delta", _mi(GREEK["delta"]), STEPSIZE, positive=True)
 epsilon = _add("epsilon", "parameter", "target accuracy epsilon of an epsilon-FOSP (Definition 4.1)",
                r"\epsilon", _mi(GREEK["epsilon"]), GRADIENT, positive=True)
