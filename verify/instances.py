@@ -60,6 +60,12 @@ def build_family(kind: str, rng: np.random.Generator, d: int, n: int, spread: fl
 
 @lru_cache(maxsize=None)
 def alpha_limit(bound: Bound) -> tuple[float, bool]:
+    limit, strict = exact_alpha_limit(bound)
+    return float(limit), strict
+
+
+@lru_cache(maxsize=None)
+def exact_alpha_limit(bound: Bound) -> tuple[sp.Expr, bool]:
     """The largest alpha L the Bound's hypotheses admit, and whether the end point itself is excluded.
 
     Read from the preconditions that involve only alpha and L (e.g. alpha L <= 1/6,
@@ -82,7 +88,7 @@ def alpha_limit(bound: Bound) -> tuple[float, bool]:
                 lim = min(limits)
                 if lim < best or (lim == best and isinstance(in_x, sp.StrictLessThan)):
                     best, strict = lim, isinstance(in_x, sp.StrictLessThan)
-    return float(best), strict
+    return best, strict
 
 
 def alpha_for(bound: Bound, fraction: float, L: float) -> float:
@@ -93,7 +99,21 @@ def alpha_for(bound: Bound, fraction: float, L: float) -> float:
         fraction = 1.0 - 1e-9
     if "alpha > 0" in {p.name for p in bound.preconditions} and fraction <= 0.0:
         fraction = 1e-6
-    return fraction * limit / L
+    alpha = fraction * limit / L
+    # At the end point, rounding may put alpha L a hair outside the admitted range; the
+    # registry decides end points exactly (each float read as its shortest decimal), so
+    # step alpha down by ulps until it is inside.
+    exact_limit, exact_strict = exact_alpha_limit(bound)
+    for _ in range(64):
+        x = _as_written(alpha) * _as_written(L)
+        if (x < exact_limit) or (x == exact_limit and not exact_strict):
+            break
+        alpha = float(np.nextafter(alpha, 0.0))
+    return alpha
+
+
+def _as_written(x: float) -> sp.Rational:
+    return sp.Rational(repr(float(x)))
 
 
 @dataclass
