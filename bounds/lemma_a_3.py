@@ -27,7 +27,7 @@ mean value theorem for a vector field, which holds in d = 1 and in general only 
 integral form; (36)-(37) are encoded as printed (a point w~_i on the segment
 exists), and sigma is Assumption 4.5's bound, used by the proof only through (41).
 """
-from sympy import sqrt
+
 
 from ._core import Bound, Definition, Kind, Relation
 from ._hypotheses import ALPHA_BELOW_SQRT2_MINUS_1

@@ -33,6 +33,24 @@ class Verdict(str, enum.Enum):
 _SEVERITY = {Verdict.PRECONDITION_FAILED: 0, Verdict.HOLDS: 1, Verdict.INCONCLUSIVE: 2, Verdict.VIOLATED: 3}
 
 
+@dataclass(frozen=True)
+class CheckKey:
+    """What a check is about: a registry Bound on a kind of task family (id ``bound@family``)."""
+
+    bound_id: str
+    family: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.bound_id}@{self.family}"
+
+    @property
+    def bound(self):
+        from bounds import BOUNDS
+
+        return BOUNDS[self.bound_id]
+
+
 @dataclass
 class Instance:
     """A replayable instance: the check that made it, the numpy seed and the drawn parameters."""

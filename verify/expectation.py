@@ -24,14 +24,14 @@ from typing import Callable
 
 import numpy as np
 
-from bounds import BOUNDS, Bound, Relation
+from bounds import Bound, Relation
 
 from .algorithms import ALL_TASKS, adapted_points, draw_meta_batches
-from .evidence import Instance, Verdict
+from .evidence import CheckKey, Instance, Verdict
 from .families import Family, NoisyFamily, QuadraticFamily, RegressionFamily, TrigonometricFamily
 from .instances import alpha_for, certified_constants
 from .objectives import meta_gradient, meta_gradient_test, stepsize_beta_tilde
-from .statistics import MeanBound, empirical_bernstein, sequential_decision, student_t, vector_mean_norm_bound, verdict
+from .statistics import sequential_decision, student_t, vector_mean_norm_bound, verdict
 
 # Families for the expectation checks: per-sample noise is what these results are about.
 STAT_KINDS = ("noisy-quadratic", "noisy-trigonometric", "regression")
@@ -80,19 +80,11 @@ class StatOutcome:
 
 
 @dataclass(frozen=True)
-class StatCase:
-    bound_id: str
-    family: str
+class StatCase(CheckKey):
+    """One expectation check: ``bound_id`` on the family kind ``family``, and how its confidence bound is made."""
+
     run: Callable[["StatSetup", float], StatOutcome]
     method: str
-
-    @property
-    def id(self) -> str:
-        return f"{self.bound_id}@{self.family}"
-
-    @property
-    def bound(self) -> Bound:
-        return BOUNDS[self.bound_id]
 
 
 @dataclass

@@ -27,12 +27,12 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from bounds import BOUNDS, Bound, Relation, TaskMean, evaluate, symbols
+from bounds import BOUNDS, Bound, Relation, TaskMean, symbols
 from bounds.appendix_i_quadratic import TASK_SYMBOLS
 from bounds import instantiate
 
-from .algorithms import ALL_TASKS, EXACT, central_difference_hvp, draw_meta_batches, fo_maml_direction, maml_direction
-from .evidence import Instance, Verdict
+from .algorithms import ALL_TASKS, EXACT, draw_meta_batches, fo_maml_direction, maml_direction
+from .evidence import CheckKey, Instance, Verdict
 from .families import Domain, Family, QuadraticFamily
 from .families.base import spectral_norm
 from .instances import FAMILY_KINDS, alpha_for, build_family, certified_constants, draw_points, finite
@@ -75,24 +75,14 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Case:
+class Case(CheckKey):
     """One pointwise check: ``bound_id`` on the family kind ``family``."""
 
-    bound_id: str
-    family: str
     compute: Callable[["Setup"], Trial]
     continuous: tuple[str, ...] = ("alpha_frac", "scale", "distance", "spread")
     # For an identity (==) the negative control is a computation of a wrong formula.
     control: Callable[["Setup"], Trial] | None = None
     control_note: str = ""
-
-    @property
-    def id(self) -> str:
-        return f"{self.bound_id}@{self.family}"
-
-    @property
-    def bound(self) -> Bound:
-        return BOUNDS[self.bound_id]
 
 
 @dataclass
@@ -321,7 +311,7 @@ def _segment_residual(fam, w, alpha, t_grid, which, sign=1.0):
     The residual is evaluated on a grid of the segment for all tasks at once, then the
     best grid point of each task is refined by a bounded scalar search.
     """
-    n, d = fam.n_tasks, fam.dim
+    n = fam.n_tasks
     g = fam.gradient(w)
     target36 = fam.gradient(w - alpha * g)
     target37 = task_meta_gradients(fam, w, alpha)
@@ -425,12 +415,8 @@ def _appendix_i(s: Setup, which: str, swap: bool = False) -> Trial:
     other = "appendix_i_w_fo" if which == "appendix_i_w_star" else "appendix_i_w_star"
     closed = _registry_closed_form(BOUNDS[other if swap else which].rhs, fam)
     batches = draw_meta_batches(fam, ALL_TASKS, EXACT, EXACT, EXACT, rng=s.rng)
-    if which == "appendix_i_w_star":
-        field = maml_direction(fam, closed, alpha, batches).vector
-        scale = np.linalg.norm(maml_direction(fam, s.w, alpha, batches).vector) + 1e-300
-    else:
-        field = fo_maml_direction(fam, closed, alpha, batches).vector
-        scale = np.linalg.norm(fo_maml_direction(fam, s.w, alpha, batches).vector) + 1e-300
+    direction = maml_direction if which == "appendix_i_w_star" else fo_maml_direction
+    field = direction(fam, closed, alpha, batches).vector
     residual = np.linalg.norm(field)
     if which == "appendix_i_w_fo":
         # (157)'s linear part, I - alpha E_i (I - alpha A_i) A_i, as the paper writes it (outer step alpha).

@@ -68,13 +68,19 @@ def _check_delta(delta: float) -> float:
     return float(delta)
 
 
-def hoeffding(x, a: float, b: float, delta: float) -> MeanBound:
-    """Hoeffding: E[X] lies within (b - a) sqrt(log(1/delta) / (2 n)) of the mean, each side with probability 1 - delta."""
+def _bounded_sample(x, a, b, delta, method: str):
+    """The sample and delta, checked for a bound that needs X in [a, b] almost surely."""
     x, delta = _sample(x), _check_delta(delta)
-    if not b > a:
-        raise ValueError(f"Hoeffding needs a < b, got [{a}, {b}]")
+    if a is None or b is None or not b > a:
+        raise ValueError(f"{method} needs a range a < b, got [{a}, {b}]")
     if x.min() < a or x.max() > b:
         raise ValueError(f"a sample lies outside the stated range [{a}, {b}]")
+    return x, delta
+
+
+def hoeffding(x, a: float, b: float, delta: float) -> MeanBound:
+    """Hoeffding: E[X] lies within (b - a) sqrt(log(1/delta) / (2 n)) of the mean, each side with probability 1 - delta."""
+    x, delta = _bounded_sample(x, a, b, delta, "Hoeffding")
     m, n = float(x.mean()), x.size
     h = (b - a) * math.sqrt(math.log(1.0 / delta) / (2.0 * n))
     return MeanBound(m, m - h, m + h, n, "hoeffding", delta)
@@ -83,11 +89,7 @@ def hoeffding(x, a: float, b: float, delta: float) -> MeanBound:
 def empirical_bernstein(x, a: float, b: float, delta: float) -> MeanBound:
     """Maurer & Pontil (2009, Thm 4): with probability 1 - delta per side,
     |E X - mean| <= sqrt(2 V log(2/delta) / n) + 7 (b - a) log(2/delta) / (3 (n - 1)), V the sample variance."""
-    x, delta = _sample(x), _check_delta(delta)
-    if not b > a:
-        raise ValueError(f"empirical Bernstein needs a < b, got [{a}, {b}]")
-    if x.min() < a or x.max() > b:
-        raise ValueError(f"a sample lies outside the stated range [{a}, {b}]")
+    x, delta = _bounded_sample(x, a, b, delta, "empirical Bernstein")
     m, n = float(x.mean()), x.size
     v = float(x.var(ddof=1))
     log_term = math.log(2.0 / delta)

@@ -7,7 +7,6 @@ closed forms: w_FO must not solve grad F = 0, and w* must not stop FO-MAML, beca
 (156) and (158) differ as soon as there are two different tasks.
 """
 import pytest
-import sympy as sp
 
 from bounds import BOUNDS, MatrixTaskMean, instantiate, symbols
 from bounds.appendix_i_quadratic import FO_MAML_STEP, I_d, TASK_SYMBOLS, W_FO, W_STAR, A_i, b_i, w
