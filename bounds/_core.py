@@ -447,7 +447,8 @@ def evaluate(expr, values: Mapping[str, Any], task_weights=None):
     table (finite; integer/positive/nonnegative as declared).
     """
     expr = sp.sympify(expr)
-    key = sp.srepr(expr)
+    # sympy expressions are hashable and compare structurally: the expression is its own key.
+    key = expr
     compiled = _EXPR_CACHE.get(key)
     if compiled is None:
         args = sorted(expr.free_symbols, key=lambda s: s.name)

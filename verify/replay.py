@@ -1,7 +1,9 @@
-"""Replay one recorded instance of a pointwise check: ``python -m verify.replay '<instance JSON>'``.
+"""Replay one recorded instance of any check: ``python -m verify.replay '<instance JSON>'``.
 
 The JSON is what a failing check or the report prints (check id, seed, parameters);
 the instance is rebuilt from its seed and judged by the registry's Bound again.
+Statistical checks replay with their Monte Carlo draws (same seed, same draws) at the
+error level given by REPLAY_DELTA.
 """
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ import sys
 
 from .evidence import Instance
 from .pointwise import CASES_BY_ID, confirm_precisely, evaluate_instance
+
+
+# Error probability of each one-sided confidence bound when a statistical instance is replayed alone.
+REPLAY_DELTA = 1e-6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +27,27 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, KeyError, TypeError) as exc:
         print(f"replay: not an instance record ({exc})", file=sys.stderr)
         return 2
+    from .convergence import CONVERGENCE_CASES_BY_ID, main as replay_convergence
+
+    if inst.check in CONVERGENCE_CASES_BY_ID:
+        # The convergence checks (Theorems F.1, G.1, H.1) replay their runs themselves.
+        return replay_convergence(argv)
+    if inst.check.startswith("figure_2_"):
+        from .figure_2 import main as replay_figure_2
+
+        return replay_figure_2(argv)
+    from .expectation import STAT_CASES_BY_ID
+    from .moments import MOMENT_CASES_BY_ID
+
+    stat = STAT_CASES_BY_ID.get(inst.check) or MOMENT_CASES_BY_ID.get(inst.check)
+    if stat is not None:
+        run = __import__("verify.expectation" if inst.check in STAT_CASES_BY_ID else "verify.moments",
+                         fromlist=["run_instance"]).run_instance
+        out = run(stat, inst, REPLAY_DELTA)
+        b = stat.bound
+        print(f"{b.id} [{b.reference}] on {stat.family}: {out.verdict.value} ({out.method}; {out.note})\n"
+              f"lhs estimate = {out.estimate:.10g} in [{out.lower:.10g}, {out.upper:.10g}]\nrhs = {out.rhs:.10g}")
+        return 1 if out.verdict.value == "violated" else 0
     case = CASES_BY_ID.get(inst.check)
     if case is None:
         print(f"replay: no check named {inst.check!r}", file=sys.stderr)

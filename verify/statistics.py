@@ -36,6 +36,10 @@ METHODS = ("hoeffding", "empirical_bernstein", "student_t", "exact")
 # The run's total probability of a wrong statistical verdict (a true bound reported
 # violated, or a false one reported holding), split over its statistical tests.
 RUN_ERROR_BUDGET = 1e-3
+# How the run's budget is shared between the files of statistical checks; each file
+# then splits its share equally over its own tests (Bonferroni), so the whole run's
+# probability of any wrong statistical verdict is at most RUN_ERROR_BUDGET.
+BUDGET_SHARES = {"expectation": 0.25, "moments": 0.25, "convergence": 0.25, "figure_2": 0.25}
 
 
 @dataclass(frozen=True)
@@ -184,10 +188,23 @@ def sequential_decision(draw: Callable[[int], np.ndarray], rhs: float, relation:
         look += 1
 
 
+def budget_for(part: str, tests: int) -> "ErrorBudget":
+    """The share of the run's error budget for one file of statistical checks, split over its tests."""
+    if part not in BUDGET_SHARES:
+        raise ValueError(f"unknown part {part!r} of the error budget; known: {sorted(BUDGET_SHARES)}")
+    return ErrorBudget(RUN_ERROR_BUDGET * BUDGET_SHARES[part], tests, part=part)
+
+
+def run_budget_summary() -> dict:
+    """The run-level record of the error budget and its split, for the report."""
+    return {"total": RUN_ERROR_BUDGET, "shares": dict(BUDGET_SHARES), "method": "Bonferroni within each share"}
+
+
 class ErrorBudget:
     """The run's error budget, split equally (Bonferroni) over the statistical tests it will make."""
 
-    def __init__(self, total: float = RUN_ERROR_BUDGET, tests: int = 1):
+    def __init__(self, total: float = RUN_ERROR_BUDGET, tests: int = 1, part: str = ""):
+        self.part = part
         if not (0 < total < 1):
             raise ValueError(f"the error budget must lie in (0, 1), got {total!r}")
         if tests < 1:
@@ -200,5 +217,5 @@ class ErrorBudget:
         return self.total / (2 * self.tests)
 
     def as_dict(self) -> dict:
-        return {"total": self.total, "tests": self.tests, "per_one_sided_bound": self.per_test,
-                "method": "Bonferroni"}
+        return {"part": self.part, "total": self.total, "tests": self.tests,
+                "per_one_sided_bound": self.per_test, "method": "Bonferroni"}

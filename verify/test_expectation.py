@@ -1,10 +1,10 @@
 """`pytest verify`: results that hold in expectation, judged with confidence bounds charged to one error budget.
 
 Lemma 4.9 (19) under (18), Lemma 4.10 (20)-(21) and Theorem 4.11 (22), on families
-with per-sample noise.  Each instance is one statistical test; the run's error budget
-(verify.statistics.RUN_ERROR_BUDGET) is split over all of them (Bonferroni), so the
-probability that this file reports any true result violated, or any false one
-holding, is at most the budget.
+with per-sample noise.  Each instance is one statistical test; this file's share of
+the run's error budget (verify.statistics.BUDGET_SHARES) is split over all of them
+(Bonferroni), so the probability that the run reports any true result violated, or
+any false one holding, is at most verify.statistics.RUN_ERROR_BUDGET.
 """
 import pytest
 
@@ -13,7 +13,7 @@ from verify.expectation import STAT_CASES, StatCase, run_instance
 from verify.findings import for_check
 from verify.instances import mix_seed
 from verify.pointwise import falsified
-from verify.statistics import ErrorBudget, RUN_ERROR_BUDGET
+from verify.statistics import budget_for, run_budget_summary
 
 # Instances per case: the edge of (18) and alpha at the end of its range come first.
 # (No adversarial search yet over these: each instance is a Monte Carlo experiment.)
@@ -22,7 +22,7 @@ INSTANCES = [
     dict(seed=12, d=3, n=2, alpha_frac=0.5, batch_margin=0.0, spread=1.0, noise=1.0, scale=1.0),
     dict(seed=13, d=1, n=4, alpha_frac=1.0, batch_margin=0.5, spread=0.0, noise=0.2, scale=0.2),
 ]
-BUDGET = ErrorBudget(RUN_ERROR_BUDGET, len(STAT_CASES) * len(INSTANCES))
+BUDGET = budget_for("expectation", len(STAT_CASES) * len(INSTANCES))
 FINDINGS = {(f.bound, fam): f for f in for_check("expectation") for fam in f.families}
 
 
@@ -57,7 +57,7 @@ def test_expectation(case: StatCase, ledger, run_seed):
         note="" if worst is None else (f"{worst.method}; confidence bounds [{worst.lower:.4g}, {worst.upper:.4g}] "
                                        f"on the lhs from {worst.n} samples; {worst.note}; error probability per "
                                        f"one-sided bound {BUDGET.per_test:.2g}")))
-    ledger.note_run(error_budget=BUDGET.as_dict()) if hasattr(ledger, "note_run") else None
+    ledger.note_run(error_budget=run_budget_summary(), error_budget_expectation=BUDGET.as_dict())
     detail = "; ".join(f"{o.verdict.value}: est {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs {o.rhs:.4g} "
                        f"({o.method}, n={o.n}, {o.note}) replay {i.replay_command()}" for i, o in admitted)
     assert admitted, f"{case.id}: no instance met the hypotheses"
