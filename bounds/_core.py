@@ -296,22 +296,29 @@ class Bound:
                 # every task; it is decided in floats, task by task.
                 out[p.name] = np.all(_relation_holds(rel, g), axis=-1).reshape(shape)
                 continue
-            g = np.broadcast_to(g, shape)
+            # A hypothesis is decided on the shape of its own inputs (often scalars) and
+            # broadcast: instances that share its inputs share its verdict.
+            own = [k for k, s in enumerate(args) if s in rel.free_symbols and s in plain]
+            own_shape = np.broadcast_shapes(*(np.shape(vals[k]) for k in own)) if own else ()
+            g = np.broadcast_to(g, shape) if g.shape != own_shape else g
             ok = np.array(_relation_holds(rel, g), dtype=bool)
-            tol = PRECONDITION_EXACT_RECHECK_RTOL * np.broadcast_to(np.asarray(scale(*vals, w), dtype=float), shape)
+            tol = PRECONDITION_EXACT_RECHECK_RTOL * np.broadcast_to(np.asarray(scale(*vals, w), dtype=float), g.shape)
             edge = np.abs(g) <= tol
             for step in steps:
-                x = np.broadcast_to(np.asarray(step(*vals, w), dtype=float), shape)
+                x = np.broadcast_to(np.asarray(step(*vals, w), dtype=float), g.shape)
                 edge = edge | (np.abs(x - np.round(x)) <= PRECONDITION_EXACT_RECHECK_RTOL * np.maximum(np.abs(x), 1))
             edge = np.atleast_1d(edge)
             if edge.any():
                 ok = np.atleast_1d(ok).copy()
-                flat = {s: np.atleast_1d(np.broadcast_to(v, shape)) for s, v in zip(args, vals) if s in plain}
+                flat = {args[k]: np.atleast_1d(np.broadcast_to(vals[k], g.shape)) for k in own}
+                decided: dict = {}
                 for idx in zip(*np.nonzero(edge)):
-                    point = {s: _as_written(v[idx]) for s, v in flat.items()}
-                    ok[idx] = bool(rel.xreplace(point))
-                ok = ok.reshape(shape)
-            out[p.name] = ok
+                    point = tuple((s, _as_written(v[idx])) for s, v in flat.items())
+                    if point not in decided:
+                        decided[point] = bool(rel.xreplace(dict(point)))
+                    ok[idx] = decided[point]
+                ok = ok.reshape(g.shape)
+            out[p.name] = np.broadcast_to(ok, shape)
         return out
 
     def failed_preconditions(self, values: Mapping[str, Any], task_weights=None) -> list[Precondition]:
