@@ -212,3 +212,14 @@ def test_a_falsified_bound_fails_the_gate(pytester, monkeypatch, capsys):
     assert main(["--report", report, "--baseline", str(base)]) == 1
     out = capsys.readouterr().out
     assert "verdict worsened" in out and "lemma_4_8" in out and "README instance" in out
+
+
+def test_wall_clock_evidence_is_reported_but_never_gated():
+    """Timing on a shared machine flaps: a result recorded with gated=False cannot fail the gate."""
+    timed = dict(_result("table_1_maml_runtime", "rank-one (wall clock)"), gated=False)
+    base = baseline_of(_report([_result("lemma_4_8", "trigonometric"), timed]))
+    assert all(r["family"] != "rank-one (wall clock)" for r in base["results"])
+    worse = dict(timed, verdict="inconclusive", negative_control_caught=False)
+    assert not [c for c in compare(base, _report([_result("lemma_4_8", "trigonometric"), worse])) if c.fails]
+    gone = compare(base, _report([timed]))
+    assert [c.what for c in gone if c.fails] == ["pair disappeared"]

@@ -90,6 +90,10 @@ class Evidence:
     finding: str | None = None
     ratios: list[float] = field(default_factory=list)
     note: str = ""
+    # False for evidence measured in wall-clock time on a shared machine: reported, but not
+    # held by the CI gate, whose verdicts must not flap (benchmarks/speed_gate.py gates speed
+    # with ratios measured in one run instead).
+    gated: bool = True
 
     @property
     def key(self) -> tuple[str, str]:
