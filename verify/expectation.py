@@ -266,3 +266,54 @@ def run_instance(case: StatCase, inst: Instance, delta: float, bound: Bound | No
     if bound is not None:
         setup.bound = bound
     return case.run(setup, delta)
+
+
+@dataclass
+class StatCheck:
+    """A statistical check over its instances: the combined verdict, the worst instance, the control."""
+
+    verdict: Verdict
+    admitted: list
+    tried: int
+    worst_instance: Instance | None
+    worst: StatOutcome | None
+    control_note: str
+    control_caught: bool | None
+    detail: str
+
+
+def judge_statistically(case, instances: list[Instance], run: Callable, delta: float) -> StatCheck:
+    """Run ``case`` on each instance at error level ``delta``; combine (any violation is one); run the
+    negative control, the Bound with its constant moved past the worst ratio found, at the worst instance."""
+    from .pointwise import falsified
+
+    outcomes = [(inst, run(case, inst, delta)) for inst in instances]
+    admitted = [(i, o) for i, o in outcomes if o.verdict is not Verdict.PRECONDITION_FAILED]
+    verdicts = {o.verdict for _, o in admitted}
+    verdict = (Verdict.VIOLATED if Verdict.VIOLATED in verdicts else Verdict.INCONCLUSIVE
+               if Verdict.INCONCLUSIVE in verdicts else Verdict.HOLDS if admitted else Verdict.PRECONDITION_FAILED)
+    worst_inst, worst = max(admitted, key=lambda t: t[1].ratio) if admitted else (None, None)
+    caught, note = None, ""
+    if worst is not None:
+        control_bound, note = falsified(case.bound, worst.ratio)
+        caught = run(case, worst_inst, delta, control_bound).verdict is Verdict.VIOLATED
+    detail = "; ".join(f"{o.verdict.value}: lhs {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs {o.rhs:.4g} "
+                       f"({o.method}; {o.note}) replay: {i.replay_command()}" for i, o in admitted)
+    return StatCheck(verdict, admitted, len(outcomes), worst_inst, worst, note, caught, detail)
+
+
+def evidence_of(case, check: StatCheck, run_seed: int, delta: float, finding_id: str | None):
+    """The Evidence record of a statistical check."""
+    from .evidence import Evidence
+
+    b, w = case.bound, check.worst
+    return Evidence(
+        b.id, b.reference, b.kind.value, case.family, check.verdict, instances=check.tried,
+        admitted=len(check.admitted), worst_ratio=None if w is None else w.ratio,
+        worst_lhs=None if w is None else w.estimate, worst_rhs=None if w is None else w.rhs,
+        worst_instance=check.worst_instance, seed=run_seed, negative_control=check.control_note,
+        negative_control_caught=check.control_caught,
+        finding=finding_id if finding_id and check.verdict is Verdict.VIOLATED else None,
+        ratios=[o.ratio for _, o in check.admitted],
+        note="" if w is None else (f"{w.method}; lhs in [{w.lower:.4g}, {w.upper:.4g}] from {w.n} samples; {w.note}; "
+                                   f"error probability per one-sided bound {delta:.2g}"))

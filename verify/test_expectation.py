@@ -8,11 +8,10 @@ any false one holding, is at most verify.statistics.RUN_ERROR_BUDGET.
 """
 import pytest
 
-from verify.evidence import Evidence, Instance, Verdict
-from verify.expectation import STAT_CASES, StatCase, run_instance
+from verify.evidence import Instance, Verdict
+from verify.expectation import STAT_CASES, StatCase, evidence_of, judge_statistically, run_instance
 from verify.findings import for_check
 from verify.instances import mix_seed
-from verify.pointwise import falsified
 from verify.statistics import budget_for, run_budget_summary
 
 # Instances per case: the edge of (18) and alpha at the end of its range come first.
@@ -28,41 +27,17 @@ FINDINGS = {(f.bound, fam): f for f in for_check("expectation") for fam in f.fam
 
 @pytest.mark.parametrize("case", STAT_CASES, ids=[c.id for c in STAT_CASES])
 def test_expectation(case: StatCase, ledger, run_seed):
-    bound = case.bound
-    outcomes = []
+    instances = []
     for params in INSTANCES:
         p = dict(params)
-        inst = Instance(case.id, mix_seed(run_seed, p.pop("seed")), p)
-        outcomes.append((inst, run_instance(case, inst, BUDGET.per_test)))
-    admitted = [(i, o) for i, o in outcomes if o.verdict is not Verdict.PRECONDITION_FAILED]
-    verdicts = {o.verdict for _, o in admitted}
-    verdict = (Verdict.VIOLATED if Verdict.VIOLATED in verdicts else Verdict.INCONCLUSIVE
-               if Verdict.INCONCLUSIVE in verdicts else Verdict.HOLDS if admitted else Verdict.PRECONDITION_FAILED)
-    worst_inst, worst = max(admitted, key=lambda t: t[1].ratio) if admitted else (None, None)
-    finding = FINDINGS.get((bound.id, case.family))
-    # Negative control: the Bound with its constant moved past the worst ratio found, judged by
-    # the same statistical machinery at the worst instance, must come out violated.
-    caught = None
-    if worst is not None:
-        control_bound, control_note = falsified(bound, worst.ratio)
-        control = run_instance(case, worst_inst, BUDGET.per_test, control_bound)
-        caught = control.verdict is Verdict.VIOLATED
-    ledger.record(Evidence(
-        bound.id, bound.reference, bound.kind.value, case.family, verdict, instances=len(outcomes),
-        admitted=len(admitted), worst_ratio=None if worst is None else worst.ratio,
-        worst_lhs=None if worst is None else worst.estimate, worst_rhs=None if worst is None else worst.rhs,
-        worst_instance=worst_inst, seed=run_seed, finding=finding.id if finding else None,
-        negative_control=control_note if worst is not None else "", negative_control_caught=caught,
-        ratios=[o.ratio for _, o in admitted],
-        note="" if worst is None else (f"{worst.method}; confidence bounds [{worst.lower:.4g}, {worst.upper:.4g}] "
-                                       f"on the lhs from {worst.n} samples; {worst.note}; error probability per "
-                                       f"one-sided bound {BUDGET.per_test:.2g}")))
+        instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
+    check = judge_statistically(case, instances, run_instance, BUDGET.per_test)
+    finding = FINDINGS.get((case.bound_id, case.family))
     ledger.note_run(error_budget=run_budget_summary(), error_budget_expectation=BUDGET.as_dict())
-    detail = "; ".join(f"{o.verdict.value}: est {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs {o.rhs:.4g} "
-                       f"({o.method}, n={o.n}, {o.note}) replay {i.replay_command()}" for i, o in admitted)
-    assert admitted, f"{case.id}: no instance met the hypotheses"
-    assert caught, f"{case.id}: the negative control ({control_note}) was not caught. {detail}"
+    ledger.record(evidence_of(case, check, run_seed, BUDGET.per_test, finding.id if finding else None))
+    assert check.admitted, f"{case.id}: no instance met the hypotheses"
+    assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
     if finding:
-        assert verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {detail}"
+        assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
     else:
-        assert verdict is Verdict.HOLDS, f"{case.id} [{bound.reference}]: {verdict.value}. {detail}"
+        assert check.verdict is Verdict.HOLDS, f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}"

@@ -5,11 +5,11 @@ estimators); each check has a negative control judged by the same machinery.
 """
 import pytest
 
-from verify.evidence import Evidence, Instance, Verdict
+from verify.evidence import Instance, Verdict
 from verify.findings import for_check
 from verify.instances import mix_seed
 from verify.moments import MOMENT_CASES, MomentCase, run_instance
-from verify.pointwise import falsified
+from verify.expectation import evidence_of, judge_statistically
 from verify.statistics import budget_for, run_budget_summary
 
 INSTANCES = [
@@ -22,39 +22,20 @@ FINDINGS = {(f.bound, fam): f for f in for_check("moments") for fam in f.familie
 
 @pytest.mark.parametrize("case", MOMENT_CASES, ids=[c.id for c in MOMENT_CASES])
 def test_moment_bound(case: MomentCase, ledger, run_seed):
-    bound = case.bound
-    outcomes = []
+    instances = []
     for params in INSTANCES:
         p = dict(params)
-        inst = Instance(case.id, mix_seed(run_seed, p.pop("seed")), p)
-        outcomes.append((inst, run_instance(case, inst, BUDGET.per_test)))
-    admitted = [(i, o) for i, o in outcomes if o.verdict is not Verdict.PRECONDITION_FAILED]
-    verdicts = {o.verdict for _, o in admitted}
-    verdict = (Verdict.VIOLATED if Verdict.VIOLATED in verdicts else Verdict.INCONCLUSIVE
-               if Verdict.INCONCLUSIVE in verdicts else Verdict.HOLDS if admitted else Verdict.PRECONDITION_FAILED)
-    worst_inst, worst = max(admitted, key=lambda t: t[1].ratio) if admitted else (None, None)
-    caught, note = None, ""
-    if worst is not None:
-        control_bound, note = falsified(bound, worst.ratio)
-        caught = run_instance(case, worst_inst, BUDGET.per_test, control_bound).verdict is Verdict.VIOLATED
-    finding = FINDINGS.get((bound.id, case.family))
+        instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
+    check = judge_statistically(case, instances, run_instance, BUDGET.per_test)
+    finding = FINDINGS.get((case.bound_id, case.family))
     ledger.note_run(error_budget=run_budget_summary(), error_budget_moments=BUDGET.as_dict())
-    ledger.record(Evidence(
-        bound.id, bound.reference, bound.kind.value, case.family, verdict, instances=len(outcomes),
-        admitted=len(admitted), worst_ratio=None if worst is None else worst.ratio,
-        worst_lhs=None if worst is None else worst.estimate, worst_rhs=None if worst is None else worst.rhs,
-        worst_instance=worst_inst, seed=run_seed, negative_control=note, negative_control_caught=caught,
-        finding=finding.id if finding and verdict is Verdict.VIOLATED else None,
-        ratios=[o.ratio for _, o in admitted],
-        note="" if worst is None else (f"{worst.method}; lhs in [{worst.lower:.4g}, {worst.upper:.4g}]; {worst.note}; "
-                                       f"error probability per one-sided bound {BUDGET.per_test:.2g}")))
-    detail = "; ".join(f"{o.verdict.value}: lhs {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs {o.rhs:.4g} "
-                       f"({o.note}) replay seed {i.seed} params {i.params}" for i, o in admitted)
-    assert admitted, f"{case.id}: no instance met the hypotheses"
-    assert caught, f"{case.id}: the negative control ({note}) was not caught. {detail}"
+    ledger.record(evidence_of(case, check, run_seed, BUDGET.per_test, finding.id if finding else None))
+    assert check.admitted, f"{case.id}: no instance met the hypotheses"
+    assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
     if finding:
-        assert verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {detail}"
+        assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
     else:
         # An inconclusive verdict (the bound within the confidence interval) is reported, not
         # failed: it is no evidence against the paper; the gate fails if it later worsens.
-        assert verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), f"{case.id} [{bound.reference}]: {verdict.value}. {detail}"
+        assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
+            f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")
