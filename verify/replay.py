@@ -36,8 +36,16 @@ def main(argv: list[str] | None = None) -> int:
         from .figure_2 import main as replay_figure_2
 
         return replay_figure_2(argv)
+    from .descent import DESCENT_CASES_BY_ID, run_descent
     from .expectation import STAT_CASES_BY_ID
     from .moments import MOMENT_CASES_BY_ID
+
+    if inst.check in DESCENT_CASES_BY_ID:
+        case = DESCENT_CASES_BY_ID[inst.check]
+        out = run_descent(case, inst, REPLAY_DELTA)
+        print(f"{case.bound.id} [{case.bound.reference}] on {case.family}: {out.verdict.value} ({out.note})\n"
+              f"mean change of F = {out.estimate:.10g} in [{out.lower:.10g}, {out.upper:.10g}]\nrhs = {out.rhs:.10g}")
+        return 1 if out.verdict.value == "violated" else 0
 
     stat = STAT_CASES_BY_ID.get(inst.check) or MOMENT_CASES_BY_ID.get(inst.check)
     if stat is not None:
