@@ -40,4 +40,7 @@ def test_expectation(case: StatCase, ledger, run_seed):
     if finding:
         assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
     else:
-        assert check.verdict is Verdict.HOLDS, f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}"
+        # An inconclusive verdict (the bound inside the confidence interval after the cap) is
+        # reported, not failed: it is no evidence against the paper; the gate holds the line.
+        assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
+            f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")

@@ -21,7 +21,7 @@ FINDINGS = {(f.bound, fam): f for f in for_check("moments") for fam in f.familie
 
 
 @pytest.mark.parametrize("case", MOMENT_CASES, ids=[c.id for c in MOMENT_CASES])
-def test_moment_bound(case: MomentCase, ledger, run_seed):
+def test_moment_bound(case: MomentCase, ledger, run_seed, profile):
     instances = []
     for params in INSTANCES:
         p = dict(params)
@@ -33,9 +33,26 @@ def test_moment_bound(case: MomentCase, ledger, run_seed):
     assert check.admitted, f"{case.id}: no instance met the hypotheses"
     assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
     if finding:
-        assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
+        # The fixed (ci) instances must keep reproducing the finding; fresh nightly instances
+        # may fall short of a confident verdict, and its recorded instance is replayed below.
+        if profile == "ci":
+            assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
     else:
         # An inconclusive verdict (the bound within the confidence interval) is reported, not
         # failed: it is no evidence against the paper; the gate fails if it later worsens.
         assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
             f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")
+
+
+RECORDED = [f for f in for_check("moments") if f.instance]
+
+
+@pytest.mark.parametrize("finding", RECORDED, ids=[f.id for f in RECORDED])
+def test_recorded_moment_counterexample_still_replays(finding):
+    from verify.moments import MOMENT_CASES_BY_ID
+
+    inst = Instance.from_json(finding.instance)
+    out = run_instance(MOMENT_CASES_BY_ID[inst.check], inst, 1e-6)
+    assert out.verdict is Verdict.VIOLATED, (
+        f"finding {finding.id}: its counterexample no longer reproduces ({out.estimate} in [{out.lower}, {out.upper}] "
+        f"vs {out.rhs}); replay: {inst.replay_command()}")
