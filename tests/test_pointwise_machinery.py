@@ -127,3 +127,15 @@ def test_an_instance_that_cannot_be_built_is_invalid_not_a_number():
     out = evaluate_instance(case, Instance(case.id, 1, dict(d=0, n=2, alpha_frac=0.5, scale=0.5, distance=0.5,
                                                            spread=0.5, delta_frac=0.5, stationary=0)))
     assert out.status == "invalid" and out.note
+
+
+def test_smallest_admitted_batch_sizes_come_from_the_registry():
+    from verify.instances import smallest_admitted
+
+    b = BOUNDS["theorem_f_1_accuracy"]
+    v = dict(alpha=0.1, L=1.0, rho=20.0, sigma=1.0, sigma_tilde=1.0, sigma_H=10.0)
+    assert smallest_admitted(b, "B", v) == 20
+    assert smallest_admitted(b, "D_h", v) == 2          # ceil(2 alpha^2 sigma_H^2) = 2
+    assert smallest_admitted(b, "B_prime", v) == 2      # ceil(0.5 (rho alpha sigma / L)^2) = 2
+    assert smallest_admitted(b, "D_beta", v) == 16      # ceil((2 rho alpha sigma~ / L)^2) = 16
+    assert smallest_admitted(b, "D_in", v) == 1         # no hypothesis on D_in: the floor

@@ -56,7 +56,7 @@ from .algorithms import run
 from .errors import ParameterError
 from .evidence import Instance, Verdict
 from .families import Family, NoisyFamily, QuadraticFamily, TrigonometricFamily
-from .instances import alpha_for
+from .instances import alpha_for, smallest_admitted
 from .objectives import meta_gradient, meta_objective
 
 # The theorem of each algorithm (its accuracy Bound carries the stepsize factor, the budget, the delta rule).
@@ -175,16 +175,6 @@ class ConvergenceSetup:
     note: str = ""
 
 
-def _smallest_admitted(bound: Bound, name: str, values: dict, floor: int = 1) -> int:
-    """The smallest integer value of the batch size ``name`` that the Bound's hypotheses on it admit."""
-    need = floor
-    for p in bound.preconditions:
-        rel = p.relation
-        if getattr(rel.lhs, "name", None) == name:
-            need = max(need, int(math.ceil(evaluate(rel.rhs, values))))
-    return need
-
-
 def build_setup(case: ConvergenceCase, inst: Instance) -> ConvergenceSetup:
     p = inst.params
     bound = case.bound
@@ -197,7 +187,7 @@ def build_setup(case: ConvergenceCase, inst: Instance) -> ConvergenceSetup:
                   alpha=alpha, D_in=int(p["D_in"]), D_o=int(p["D_o"]))
     # Batch sizes at the edge of the theorem's hypotheses: B >= 20, the D_h condition, (18).
     for name in ("B", "D_h", "B_prime", "D_beta"):
-        values[name] = _smallest_admitted(bound, name, values)
+        values[name] = smallest_admitted(bound, name, values)
     lhs_names = {s.name: 0.0 for s in bound.lhs.free_symbols}
     # The batch-noise terms of the accuracy: the bound with epsilon negligible.
     noise_level = float(bound.rhs_value({**values, **lhs_names, "epsilon": 1e-300}))

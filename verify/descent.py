@@ -25,7 +25,7 @@ from bounds import Bound
 from .algorithms import draw_meta_batches, fo_maml_direction, hf_maml_direction, maml_direction, theorem_h_1_delta_rule
 from .evidence import CheckKey, Instance, Verdict
 from .expectation import build_stat_family
-from .instances import alpha_for, certified_constants
+from .instances import alpha_for, certified_constants, smallest_admitted
 from .moments import _batch_sizes
 from .objectives import meta_gradient, meta_objective, stepsize_beta_tilde
 from .statistics import student_t, verdict
@@ -74,10 +74,10 @@ def run_descent(case: DescentCase, inst: Instance, delta: float, bound: Bound | 
     c0 = certified_constants(fam, w)
     alpha = alpha_for(bound, p["alpha_frac"], c0["L"])
     D_in, D_o, D_h = _batch_sizes(bound, c0, alpha, float(p["batch_margin"]))
-    L, rho, sigma, sigma_t = c0["L"], c0["rho"], c0["sigma"], c0["sigma_tilde"]
-    B = 20
-    B_prime = max(1, math.ceil(0.5 * (rho * alpha * sigma / L) ** 2))
-    D_beta = max(1, math.ceil((2 * rho * alpha * sigma_t / L) ** 2))
+    rho = c0["rho"]
+    # B, B' and D_beta at the edge of the theorem's hypotheses (B >= 20 and (18)), read from the registry.
+    edge = dict(c0, alpha=alpha)
+    B, B_prime, D_beta = (smallest_admitted(bound, n, edge) for n in ("B", "B_prime", "D_beta"))
     c = float(bound.settings["stepsize_factor"])
     rule = theorem_h_1_delta_rule(rho, alpha) if case.algorithm == "hf_maml" else None
     F0 = meta_objective(fam, w, alpha)

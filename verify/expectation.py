@@ -29,7 +29,7 @@ from bounds import Bound, Relation
 from .algorithms import ALL_TASKS, adapted_points, draw_meta_batches
 from .evidence import CheckKey, Instance, Verdict
 from .families import Family, NoisyFamily, QuadraticFamily, RegressionFamily, TrigonometricFamily
-from .instances import alpha_for, certified_constants
+from .instances import alpha_for, certified_constants, smallest_admitted
 from .objectives import meta_gradient, meta_gradient_test, stepsize_beta_tilde
 from .statistics import sequential_decision, student_t, vector_mean_norm_bound, verdict
 
@@ -118,8 +118,9 @@ def run_lemma_4_9(s: StatSetup, delta: float, moment: int) -> StatOutcome:
     alpha = alpha_for(bound, s.params["alpha_frac"], L)
     # B' and D_beta at the edge of (18), or above it by the instance's margin.
     extra = int(round(3 * s.params["batch_margin"]))
-    B_prime = max(1, math.ceil(0.5 * (rho * alpha * sigma / L) ** 2)) + extra
-    D_beta = max(1, math.ceil((2 * rho * alpha * sigma_t / L) ** 2)) + extra
+    edge = dict(consts, alpha=alpha)
+    B_prime = smallest_admitted(bound, "B_prime", edge) + extra
+    D_beta = smallest_admitted(bound, "D_beta", edge) + extra
     values = dict(L=L, rho=rho, alpha=alpha, sigma=sigma, sigma_tilde=sigma_t, B_prime=B_prime, D_beta=D_beta,
                   grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1))
     if not bound.admits({**values, bound.lhs.name: 0.0}, fam.probabilities):

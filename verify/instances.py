@@ -157,6 +157,22 @@ def certified_constants(family: Family, *point_sets) -> dict[str, float]:
     return cache[radius]
 
 
+def smallest_admitted(bound: Bound, name: str, values: dict, floor: int = 1) -> int:
+    """The smallest integer value of the batch size ``name`` that the Bound's hypotheses ``name >= expr`` admit.
+
+    Read from the registry (B >= 20, D_h >= ceil(2 alpha^2 sigma_H^2), (18), ...), so a
+    check at the edge of a theorem's hypotheses never retypes them.  The threshold is
+    computed exactly, each float read as written, as the registry decides its hypotheses:
+    in floats 2 * 0.1^2 * 10^2 is 2.0000000000000004 and its ceiling 3.
+    """
+    need = floor
+    for rel in bound.preconditions_expanded:
+        if isinstance(rel, sp.GreaterThan) and getattr(rel.lhs, "name", None) == name:
+            exact = rel.rhs.xreplace({s: _as_written(values[s.name]) for s in rel.rhs.free_symbols})
+            need = max(need, int(sp.ceiling(exact)))
+    return need
+
+
 def mix_seed(run_seed: int, drawn: int) -> int:
     """One numpy seed from the run's seed and the seed hypothesis drew (recorded in the Instance)."""
     return int(np.random.SeedSequence([int(run_seed), int(drawn)]).generate_state(1)[0])
@@ -177,4 +193,5 @@ __all__ = [
     "finite",
     "math",
     "mix_seed",
+    "smallest_admitted",
 ]

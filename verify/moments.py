@@ -31,7 +31,7 @@ from .evidence import CheckKey, Instance, Verdict
 from .expectation import StatOutcome, build_stat_family
 from .families import Family
 from .families.base import spectral_norm
-from .instances import alpha_for, certified_constants
+from .instances import alpha_for, certified_constants, smallest_admitted
 from .objectives import meta_gradient, task_meta_gradients
 from .statistics import student_t, vector_mean_norm_bound
 
@@ -135,14 +135,7 @@ def _batch_sizes(bound: Bound, consts: dict, alpha: float, margin: float) -> tup
     """D_in, D_o from the instance; D_h at the edge of the proof's hypothesis on it (read from the registry)."""
     D_in = 1 + int(round(6 * margin))
     D_o = 1 + int(round(6 * (1 - margin)))
-    values = dict(alpha=alpha, L=consts["L"], rho=consts["rho"], sigma_H=consts["sigma_H"],
-                  sigma_tilde=consts["sigma_tilde"])
-    D_h = 1
-    for p, rel in zip(bound.preconditions, bound.preconditions_expanded):
-        if p.name.startswith("D_h >="):
-            threshold = float(rel.rhs.xreplace({s: values[s.name] for s in rel.rhs.free_symbols}))
-            D_h = max(D_h, math.ceil(threshold))
-    return D_in, D_o, D_h
+    return D_in, D_o, smallest_admitted(bound, "D_h", dict(consts, alpha=alpha))
 
 
 def run_moment(case: MomentCase, inst: Instance, delta: float, bound: Bound | None = None) -> StatOutcome:

@@ -35,7 +35,8 @@ from .algorithms import ALL_TASKS, EXACT, draw_meta_batches, fo_maml_direction, 
 from .evidence import CheckKey, Instance, Verdict
 from .families import Domain, Family, QuadraticFamily
 from .families.base import spectral_norm
-from .instances import FAMILY_KINDS, alpha_for, build_family, certified_constants, draw_points, finite
+from .instances import (FAMILY_KINDS, alpha_for, build_family, certified_constants, draw_points, finite,
+                        smallest_admitted)
 from .objectives import meta_gradient, meta_objective, task_meta_gradients
 
 EPS = np.finfo(np.float64).eps
@@ -370,8 +371,8 @@ def compute_eq_86(s: Setup) -> Trial:
     fam, w = s.family, s.w
     consts = certified_constants(fam, w)
     alpha = s.alpha(consts["L"])
-    # D_h at or just above its threshold ceil(2 alpha^2 sigma_H^2) (Theorem F.1).
-    D_h = max(1, math.ceil(2 * alpha ** 2 * consts["sigma_H"] ** 2)) + int(3 * s.params["distance"])
+    # D_h at or just above its threshold (Theorem F.1's hypothesis, read from the registry).
+    D_h = smallest_admitted(s.bound, "D_h", dict(consts, alpha=alpha)) + int(3 * s.params["distance"])
     M = np.eye(fam.dim) - alpha * fam.hessian(w)
     return Trial(dict(I_minus_alpha_hess_norm=spectral_norm(M), alpha=alpha, sigma_H=consts["sigma_H"], D_h=D_h,
                       L=consts["L"]), None, _rounding(fam.dim, M))

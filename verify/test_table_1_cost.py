@@ -21,7 +21,6 @@ Peak traced memory of one HF-MAML iteration (tracemalloc) is fitted the same way
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.table_1_cost import GRIDS, REPETITIONS, TASKS
+from benchmarks.table_1_cost import TASKS
 from benchmarks.workloads import RankOneTasks, fit_exponent, oracle_floats, peak_bytes, workload
 from bounds import BOUNDS
 from verify.algorithms import run
@@ -158,7 +157,7 @@ def test_table_1_runtime_oracle_floats_and_hf_maml_memory(ledger):
                 f"per iteration (Trace of verify.algorithms.run): {grads} gradients, {hessians} Hessian"
                 + ("s (formed as d x d matrices)" if alg == "maml" else "s"))
         if alg == "hf_maml":
-            note += (f"; peak traced memory of one iteration: "
+            note += ("; peak traced memory of one iteration: "
                      + ", ".join(f"d={d}: {m} B" for d, m in zip(MEMORY_DIMS, memory))
                      + f", exponent {memory_fit.exponent:.3f}")
         _record(ledger, alg, "rank-one (oracle floats)", verdicts[alg], fit.exponent, CLAIMED[alg],
