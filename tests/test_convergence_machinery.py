@@ -11,7 +11,7 @@ from verify.convergence import (
     trigonometric_loss_floor,
 )
 from verify.evidence import Instance, Verdict
-from verify.figure_2 import PanelRun, claim_ratio, control_margin
+from verify.figure_2 import CLAIMS, PanelRun, claim_ratio, control_bound
 from verify.objectives import meta_gradient, meta_objective
 
 PARAMS = dict(d=2, n=4, spread=1.0, noise=1.0, alpha_frac=0.5, D_in=2, D_o=1, eps_frac=1.0, start_ratio=0.1)
@@ -85,11 +85,24 @@ def test_figure_2_claims_and_their_controls():
     far = PanelRun("a", 0, {"maml": np.array([1.0, 1e-3]), "fo_maml": np.array([1.0, 0.5]),
                             "hf_maml": np.array([1.0, 2e-3])}, {})
     assert claim_ratio(far, "a") <= 1
-    assert claim_ratio(far, "a", control_margin("a", [claim_ratio(far, "a")])) > 1
+    assert claim_ratio(far, "a", control_bound("a", [claim_ratio(far, "a")])[0]) > 1
     close = PanelRun("b", 0, {"maml": np.array([1.0, 0.010]), "fo_maml": np.array([1.0, 0.012]),
                               "hf_maml": np.array([1.0, 0.011])}, {})
     assert claim_ratio(close, "b") <= 1
-    assert claim_ratio(close, "b", control_margin("b", [claim_ratio(close, "b")])) > 1
+    assert claim_ratio(close, "b", control_bound("b", [claim_ratio(close, "b")])[0]) > 1
     apart = PanelRun("b", 0, {"maml": np.array([1.0, 0.01]), "fo_maml": np.array([1.0, 0.5]),
                               "hf_maml": np.array([1.0, 0.01])}, {})
     assert claim_ratio(apart, "b") > 1
+
+
+def test_figure_2_claims_are_the_registry_bounds():
+    # The margins and the panels' task counts are read from bounds/figure_2.py, not retyped.
+    from verify.figure_2 import PANELS
+    from verify.errors import ALL_TASKS
+
+    assert set(CLAIMS) == {"a", "b", "c"}
+    assert PANELS["a"]["tasks"] == CLAIMS["a"].settings["tasks"] and PANELS["a"]["B"] == ALL_TASKS
+    assert PANELS["b"]["B"] == CLAIMS["b"].settings["B"] and PANELS["c"]["tasks"] == CLAIMS["c"].settings["tasks"]
+    edge = PanelRun("a", 0, {"maml": np.array([1.0, 0.1]), "fo_maml": np.array([1.0, float(CLAIMS["a"].settings["margin"]) * 0.1]),
+                             "hf_maml": np.array([1.0, 0.05])}, {})
+    assert claim_ratio(edge, "a") == pytest.approx(1.0)

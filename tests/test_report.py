@@ -252,6 +252,19 @@ def test_the_plugin_writes_the_report_at_session_end(pytester):
     assert (pytester.path / "out" / "index.html").stat().st_size > 10_000
 
 
+def test_the_run_prints_the_time_of_its_statistical_checks(pytester):
+    # Issue 6: the statistical checks' time is printed against their target.  Tests in a file
+    # named like one of verify's statistical files count; others do not.
+    pytester.mkdir("verify")
+    (pytester.path / "verify" / "test_moments.py").write_text(CHECKS)
+    pytester.makepyfile(test_other="def test_plain(): pass")
+    out = pytester.runpytest("-p", "verify.plugin", "--report-dir", "out", "-p", "no:cacheprovider",
+                             "--rootdir", str(pytester.path))
+    out.assert_outcomes(passed=5)
+    out.stdout.fnmatch_lines(["verify: statistical checks *s of test time over 4 tests (target under the ci "
+                              "profile: 120s)"])
+
+
 def test_a_run_without_checks_leaves_the_report_alone(pytester):
     pytester.makepyfile(test_plain="def test_nothing(): pass")
     pytester.runpytest("-p", "verify.plugin", "-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -9,15 +9,17 @@ gradients and Hessians (``NoisyFamily``).  Three panels:
   (c) as (b) with dissimilar tasks (large variance of g_i).
 
 The paper's claims, each stated here as an inequality with a margin on the final level
-(the mean of ||grad F(w_k)|| over the last ``TAIL`` of the iterations; exact grad F, (6)):
+(the mean of ||grad F(w_k)|| over the last ``TAIL`` of the iterations; exact grad F, (6)).
+The claims, their margins, and the panels' task counts and B are the registry's
+Bounds ``figure_2_a``, ``figure_2_b``, ``figure_2_c`` (bounds/figure_2.py):
 
   (a), (c)  FO-MAML ends far above MAML and HF-MAML (its extra O(alpha sigma) term):
-            level(FO-MAML) >= MARGIN_FAR[panel] * max(level(MAML), level(HF-MAML));
+            level(FO-MAML) >= margin * max(level(MAML), level(HF-MAML));
   (b)       the three are close (the O(alpha sigma) term is negligible next to the noise):
-            max_m level(m) - min_m level(m) <= MARGIN_CLOSE * ||grad F(w_0)||.
+            max_m level(m) - min_m level(m) <= margin * ||grad F(w_0)||.
 
 Readings and choices (the paper gives no dimension, alpha, stepsize, batch sizes D or
-iteration count).  "B equal to the number of tasks which is 20" in (a) is read as the
+iteration count; the margins are read in the registry).  "B equal to the number of tasks which is 20" in (a) is read as the
 whole task set each iteration (``ALL_TASKS``: with exact oracles the direction is then
 exact, which is what "focus on task variation" needs).  A fixed stepsize beta and alpha
 are chosen relative to the curvature near the solution, ||g||^2, not the certified L of
@@ -35,19 +37,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bounds import BOUNDS, Bound, Relation
+
 from .algorithms import ALGORITHMS, run
 from .errors import ALL_TASKS, EXACT
 from .evidence import Instance
 from .families import Domain, Family, NoisyFamily, RankOneFamily
 
-# (tasks, task batch B, standard deviation of g_i per coordinate, gradient/Hessian noise sigma~)
-PANELS = {
-    "a": dict(tasks=20, B=ALL_TASKS, g_std=1.0, noise=0.0, title="(a) exact gradients and Hessians, 20 tasks, B = 20"),
-    "b": dict(tasks=50, B=10, g_std=0.1, noise=0.3, title="(b) noisy gradients and Hessians, 50 tasks, B = 10, "
-                                                         "similar tasks"),
-    "c": dict(tasks=50, B=10, g_std=1.0, noise=0.3, title="(c) noisy gradients and Hessians, 50 tasks, B = 10, "
-                                                         "dissimilar tasks"),
-}
+# The paper's task counts and task batches come from the registry; g_i's standard deviation
+# per coordinate (task similarity) and the noise sigma~ are the suite's choices.
+CLAIMS = {panel: BOUNDS[f"figure_2_{panel}"] for panel in ("a", "b", "c")}
+_CHOICES = {"a": dict(g_std=1.0, noise=0.0), "b": dict(g_std=0.1, noise=0.3), "c": dict(g_std=1.0, noise=0.3)}
+
+
+def _panel(panel: str) -> dict:
+    st = CLAIMS[panel].settings
+    if bool(st["noisy"]) != (_CHOICES[panel]["noise"] > 0):
+        raise ValueError(f"Figure 2({panel}): the noise level disagrees with the registry's setting")
+    words = "noisy gradients and Hessians" if st["noisy"] else "exact gradients and Hessians"
+    similar = "" if not st["noisy"] else (", similar tasks" if st["similar_tasks"] else ", dissimilar tasks")
+    # (a): "B equal to the number of tasks" is read as the whole task set (see below).
+    B = ALL_TASKS if st["B"] == st["tasks"] else int(st["B"])
+    return dict(tasks=int(st["tasks"]), B=B, **_CHOICES[panel],
+                title=f"({panel}) {words}, {st['tasks']} tasks, B = {st['B']}{similar}")
+
+
+PANELS = {panel: _panel(panel) for panel in CLAIMS}
 DIMENSION = 5
 ALPHA = 0.1
 BETA = 0.05
@@ -56,11 +71,6 @@ DATA_BATCH = 4
 RADIUS = 4.0
 # Final level: mean over this fraction of the last iterations (the noisy panels fluctuate).
 TAIL = 0.1
-# Margins of the claims: (a) exact gradients separate FO-MAML by orders of magnitude; in (c)
-# the noise floor of MAML and HF-MAML is within a factor of a few of FO-MAML's bias.
-MARGIN_FAR = {"a": 10.0, "c": 3.0}
-MARGIN_CLOSE = 0.05
-
 LABELS = {"maml": "MAML", "fo_maml": "FO-MAML", "hf_maml": "HF-MAML"}
 
 
@@ -105,32 +115,36 @@ def run_panel(panel: str, seed: int, iterations: int, d: int = DIMENSION) -> Pan
     return PanelRun(panel, seed, curves, outcomes)
 
 
-def claim_ratio(r: PanelRun, panel: str, margin: float | None = None) -> float:
-    """The panel's claim as lhs/rhs: at most 1 when it holds at this seed (module docstring)."""
-    if panel in MARGIN_FAR:
-        m = MARGIN_FAR[panel] if margin is None else margin
-        others = max(r.level("maml"), r.level("hf_maml"))
-        fo = r.level("fo_maml")
-        return np.inf if fo <= 0 else m * others / fo
-    m = MARGIN_CLOSE if margin is None else margin
+def claim_values(r: PanelRun) -> dict:
+    """The registry's left- and right-hand-side quantities of Figure 2's claims, measured on one seed."""
     levels = [r.level(a) for a in ALGORITHMS]
-    return (max(levels) - min(levels)) / (m * r.start)
+    return {"maml_final_level": r.level("maml"), "fo_maml_final_level": r.level("fo_maml"),
+            "hf_maml_final_level": r.level("hf_maml"), "spread_of_final_levels": max(levels) - min(levels),
+            "start_grad_F_norm": r.start}
 
 
-def claim_text(panel: str, margin: float | None = None) -> str:
-    if panel in MARGIN_FAR:
-        m = MARGIN_FAR[panel] if margin is None else margin
-        return f"level(FO-MAML) >= {m:.4g} max(level(MAML), level(HF-MAML))"
-    m = MARGIN_CLOSE if margin is None else margin
-    return f"max - min of the three levels <= {m:.4g} ||grad F(w_0)||"
+def claim_ratio(r: PanelRun, panel: str, bound: Bound | None = None) -> float:
+    """The panel's claim (the registry's Bound, or ``bound``, a falsified one) as a ratio: <= 1 when it holds."""
+    b = CLAIMS[panel] if bound is None else bound
+    values = claim_values(r)
+    lhs, rhs = float(b.lhs_value(values)), float(b.rhs_value(values))
+    if b.relation is Relation.GE:
+        return np.inf if lhs <= 0 else rhs / lhs
+    if b.relation is Relation.LE:
+        return lhs / rhs if rhs > 0 else (0.0 if lhs <= 0 else np.inf)
+    raise ValueError(f"{b.id}: a Figure 2 claim is an inequality, not {b.relation.value}")
 
 
-def control_margin(panel: str, ratios: list[float]) -> float:
+def claim_text(panel: str, bound: Bound | None = None) -> str:
+    b = CLAIMS[panel] if bound is None else bound
+    return f"{b.lhs} {b.relation.value} {b.rhs}"
+
+
+def control_bound(panel: str, ratios: list[float]) -> tuple[Bound, str]:
     """The negative control: the claim with its margin moved past what every seed showed, by a factor 2."""
-    worst = max(ratios)
-    if panel in MARGIN_FAR:
-        return 2 * MARGIN_FAR[panel] / worst  # requires twice the separation the closest seed showed
-    return MARGIN_CLOSE * worst / 2  # requires half the spread the widest seed showed
+    from .pointwise import falsified
+
+    return falsified(CLAIMS[panel], max(ratios))
 
 
 def plot_panel(runs: list[PanelRun], panel: str):

@@ -51,6 +51,13 @@ START_KEY = pytest.StashKey[float]()
 SESSION_KEY = pytest.StashKey["_Session"]()
 HAS_CHECKS_KEY = pytest.StashKey[bool]()
 
+# The files of checks whose verdicts are statistical (or, for Figure 2, run the algorithms
+# over seeds): their summed test time is printed against issue 6's target for the ci profile.
+STATISTICAL_FILES = ("verify/test_expectation.py", "verify/test_moments.py", "verify/test_bias.py",
+                     "verify/test_descent.py", "verify/test_convergence.py", "verify/test_corollaries.py",
+                     "verify/test_table_1_scaling.py", "verify/test_figure_2.py")
+STATISTICAL_TARGET_S = 120.0
+
 
 class _Session:
     """What the controller learns during a run besides the Ledger: test outcomes, workers, the report written."""
@@ -249,6 +256,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     state = config.stash.get(SESSION_KEY, None)
     if state is None:
         return
+    statistical = [o for o in state.outcomes.values() if o.nodeid.split("::")[0] in STATISTICAL_FILES]
+    if statistical:
+        seconds = sum(o.duration for o in statistical)
+        terminalreporter.write_line(
+            f"verify: statistical checks {seconds:.1f}s of test time over {len(statistical)} tests "
+            f"(target under the ci profile: {STATISTICAL_TARGET_S:g}s)")
     if state.written:
         terminalreporter.write_line("verify: report " + ", ".join(str(p) for p in state.written)
                                     + f" (written in {state.report_seconds:.1f}s)")

@@ -39,8 +39,10 @@ RUN_ERROR_BUDGET = 1e-3
 # How the run's budget is shared between the files of statistical checks; each file
 # then splits its share equally over its own tests (Bonferroni), so the whole run's
 # probability of any wrong statistical verdict is at most RUN_ERROR_BUDGET.
-BUDGET_SHARES = {"expectation": 0.15, "moments": 0.15, "bias": 0.15, "descent": 0.1, "convergence": 0.1,
-                 "corollaries": 0.1, "table_1": 0.1, "figure_2": 0.15}
+# Figure 2's checks are descriptive (decided on the median seed, verify/test_figure_2.py) and
+# spend none of it.
+BUDGET_SHARES = {"expectation": 0.2, "moments": 0.15, "bias": 0.15, "descent": 0.1, "convergence": 0.15,
+                 "corollaries": 0.1, "table_1": 0.15}
 
 
 @dataclass(frozen=True)
