@@ -154,6 +154,21 @@ def reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]
     raise ParameterError("family", f"no min F for {type(base).__name__}")
 
 
+def draw_start(fam: Family, alpha: float, grad_norm: float, rng: np.random.Generator) -> tuple[np.ndarray, float, bool]:
+    """(w0, Delta = F(w0) - min F or an upper bound on it, whether Delta is exact).
+
+    The start: the reference point w_ref plus a random direction (drawn from ``rng``), at
+    the distance where ||grad F(w0)|| is ``grad_norm`` (exact for quadratics, where grad F
+    is linear; a first-order guess otherwise).
+    """
+    w_ref, min_F, exact_min = reference_point(fam, alpha)
+    u = rng.standard_normal(fam.dim)
+    u /= np.linalg.norm(u)
+    g1 = float(np.linalg.norm(meta_gradient(fam, w_ref + u, alpha) - meta_gradient(fam, w_ref, alpha)))
+    w0 = w_ref + (grad_norm / g1) * u
+    return w0, max(meta_objective(fam, w0, alpha) - min_F, 0.0), exact_min
+
+
 # ---------------------------------------------------------------------- one instance
 @dataclass
 class ConvergenceSetup:
@@ -194,14 +209,7 @@ def build_setup(case: ConvergenceCase, inst: Instance) -> ConvergenceSetup:
     values["epsilon"] = float(p["eps_frac"]) * noise_level
     rhs = float(bound.rhs_value({**values, **lhs_names}))
 
-    w_ref, min_F, exact_min = reference_point(fam, alpha)
-    u = rng.standard_normal(fam.dim)
-    u /= np.linalg.norm(u)
-    # The start: w_ref plus a random direction, at the distance where ||grad F(w0)|| is
-    # start_ratio * rhs (exact for quadratics, where grad F is linear; a first-order guess otherwise).
-    g1 = float(np.linalg.norm(meta_gradient(fam, w_ref + u, alpha) - meta_gradient(fam, w_ref, alpha)))
-    w0 = w_ref + (float(p["start_ratio"]) * rhs / g1) * u
-    Delta = max(meta_objective(fam, w0, alpha) - min_F, 0.0)
+    w0, Delta, exact_min = draw_start(fam, alpha, float(p["start_ratio"]) * rhs, rng)
     T = int(math.ceil(evaluate(bound.settings["iteration_budget"], {**values, "Delta": Delta})))
     delta = "theorem_h_1" if case.algorithm == "hf_maml" and c["rho"] > 0 else DELTA_WHEN_RHO_IS_ZERO
     batches = {k: values[k] for k in ("B", "D_in", "D_o", "D_h", "B_prime", "D_beta")}

@@ -32,10 +32,25 @@ def main(argv: list[str] | None = None) -> int:
     if inst.check in CONVERGENCE_CASES_BY_ID:
         # The convergence checks (Theorems F.1, G.1, H.1) replay their runs themselves.
         return replay_convergence(argv)
+    from .table_1_scaling import SCALING_BOUND_IDS, main as replay_table_1
+
+    if inst.check.split("@")[0] in SCALING_BOUND_IDS:
+        # Table 1's accuracy, iteration, sample and K-shot columns: verify/table_1_scaling.py.
+        return replay_table_1(argv)
+    from .corollaries import CASES_BY_ID as COROLLARY_CASES_BY_ID, main as replay_corollary
+
+    if inst.check in COROLLARY_CASES_BY_ID:
+        # Corollaries 4.13, 4.16, H.2 and the iteration bounds (77), (107), (125): verify/corollaries.py.
+        return replay_corollary(argv)
     if inst.check.startswith("figure_2_"):
         from .figure_2 import main as replay_figure_2
 
         return replay_figure_2(argv)
+    from .bias import BIAS_CASES_BY_ID, main as replay_bias
+
+    if inst.check in BIAS_CASES_BY_ID:
+        # The bias displays (80)-(81), (116)-(118), (140) and identities (112), (139): verify/bias.py.
+        return replay_bias(argv)
     from .descent import DESCENT_CASES_BY_ID, run_descent
     from .expectation import STAT_CASES_BY_ID
     from .moments import MOMENT_CASES_BY_ID
