@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     if inst.check in CONVERGENCE_CASES_BY_ID:
         # The convergence checks (Theorems F.1, G.1, H.1) replay their runs themselves.
         return replay_convergence(argv)
+    from .h1_counterexample import CASES_BY_ID as H1_CASES_BY_ID, main as replay_h1
+
+    if inst.check in H1_CASES_BY_ID:
+        # Theorem H.1 (124) and Corollary H.2 at HF-MAML's fixed point: verify/h1_counterexample.py.
+        return replay_h1(argv)
     from .table_1_scaling import SCALING_BOUND_IDS, main as replay_table_1
 
     if inst.check.split("@")[0] in SCALING_BOUND_IDS:
