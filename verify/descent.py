@@ -11,6 +11,12 @@ does (task batch B_k of size B, independent D_in, D_o, D_h, and the stepsize bat
 and evaluates F(w_{k+1}) - F(w_k) with the exact F of (2); the t bound on the mean of
 the draws decides against the registry's right-hand side.  Batch sizes sit at the
 edge of the theorems' hypotheses: B = 20, B' and D_beta at (18), D_h at its threshold.
+
+The draws are vectorised (``one_step_draws``: the algorithms' own direction functions
+on stacked task batches; one draw is exactly one iteration of ``algorithms.run``).  The
+instances judged are the fixed edge instance and the worst candidates of the
+adversarial search of verify/expectation.py (``search_instances``), ranked by pilots
+of a few draws on 1 + (lhs - rhs)/|rhs| and judged with fresh draws.
 """
 from __future__ import annotations
 
@@ -22,12 +28,14 @@ import numpy as np
 
 from bounds import Bound
 
-from .algorithms import draw_meta_batches, fo_maml_direction, hf_maml_direction, maml_direction, theorem_h_1_delta_rule
-from .evidence import CheckKey, Instance, Verdict
-from .expectation import build_stat_family
-from .instances import alpha_for, certified_constants, smallest_admitted
+from .algorithms import (MetaBatches, draw_meta_batches, fo_maml_direction, hf_maml_direction, maml_direction,
+                         theorem_h_1_delta_rule)
+from .evidence import CheckKey, Evidence, Instance, Verdict
+from .expectation import (Search, StatCheck, admitted_alpha, beta_tilde_draws, build_stat_instance, edge_batch_size,
+                          monte_carlo_draws)
+from .instances import certified_constants
 from .moments import _batch_sizes
-from .objectives import meta_gradient, meta_objective, stepsize_beta_tilde
+from .objectives import meta_gradient, meta_objective
 from .statistics import student_t, verdict
 
 DRAWS = 400
@@ -65,48 +73,73 @@ class DescentOutcome:
         return 1.0 + (self.estimate - self.rhs) / abs(self.rhs)
 
 
+# Draws are vectorised in chunks of this many iterations (block weights of CHUNK x CHUNK B floats).
+CHUNK = 100
+
+
+def one_step_draws(fam, w, alpha: float, algorithm: str, c: float, B: int, B_prime: int, D_beta: int, D_in: int,
+                   D_o: int, D_h: int, K: int, rng: np.random.Generator, rule=None) -> tuple[np.ndarray, np.ndarray]:
+    """K independent iterations of ``algorithm`` from w: the points w_{k+1} (K, d) and F(w_{k+1}) - F(w) (K,).
+
+    Each draw does what one iteration of ``algorithms.run`` does, in its order:
+    beta_k = c beta~(w) from fresh batches B', D_beta, then a task batch of B tasks
+    i.i.d. from p with independent D_in, D_o, D_h, and the algorithm's direction from
+    verify/algorithms.py.  A chunk of m draws is one call of the direction function on
+    m B task rows whose weights are block rows (row j averages the j-th B rows), so the
+    algorithm's own code computes every draw's direction; with K = 1 the Generator is
+    consumed as by one iteration of ``run`` and w_1 is the same number.
+    """
+    F0 = meta_objective(fam, w, alpha)
+    points, changes = [], []
+    done = 0
+    while done < K:
+        m = min(CHUNK, K - done)
+        beta = beta_tilde_draws(fam, w, alpha, B_prime, D_beta, m, rng)
+        b = draw_meta_batches(fam, m * B, D_in, D_o, D_h if algorithm != "fo_maml" else None, rng=rng)
+        blocks = MetaBatches(b.tasks, np.kron(np.eye(m), np.full((1, B), 1.0 / B)), b.inner, b.outer, b.hessian)
+        if algorithm == "maml":
+            direction = maml_direction(fam, w, alpha, blocks).vector
+        elif algorithm == "fo_maml":
+            direction = fo_maml_direction(fam, w, alpha, blocks).vector
+        else:
+            direction = hf_maml_direction(fam, w, alpha, blocks, rule).vector
+        w_next = w - c * beta[:, None] * direction
+        points.append(w_next)
+        changes.append([meta_objective(fam, x, alpha) - F0 for x in w_next])
+        done += m
+    return np.concatenate(points, axis=0), np.concatenate(changes).astype(float)
+
+
 def run_descent(case: DescentCase, inst: Instance, delta: float, bound: Bound | None = None) -> DescentOutcome:
     bound = bound or case.bound
     p = inst.params
-    rng = np.random.default_rng(inst.seed)
-    fam = build_stat_family(case.family, rng, int(p["d"]), int(p["n"]), float(p["spread"]), float(p["noise"]))
-    w = (0.2 + 1.5 * float(p["scale"])) * rng.standard_normal(fam.dim)
+    fam, w, rng = build_stat_instance(case.family, inst)
+    K = monte_carlo_draws(p, DRAWS)
     c0 = certified_constants(fam, w)
-    alpha = alpha_for(bound, p["alpha_frac"], c0["L"])
+    alpha = admitted_alpha(bound, p["alpha_frac"], c0["L"])
     D_in, D_o, D_h = _batch_sizes(bound, c0, alpha, float(p["batch_margin"]))
     rho = c0["rho"]
     # B, B' and D_beta at the edge of the theorem's hypotheses (B >= 20 and (18)), read from the registry.
     edge = dict(c0, alpha=alpha)
-    B, B_prime, D_beta = (smallest_admitted(bound, n, edge) for n in ("B", "B_prime", "D_beta"))
+    B, B_prime, D_beta = (edge_batch_size(bound, n, edge) for n in ("B", "B_prime", "D_beta"))
     c = float(bound.settings["stepsize_factor"])
     rule = theorem_h_1_delta_rule(rho, alpha) if case.algorithm == "hf_maml" else None
-    F0 = meta_objective(fam, w, alpha)
-    changes, reached = np.empty(DRAWS), [w]
-    for k in range(DRAWS):
-        b = draw_meta_batches(fam, B, D_in, D_o, D_h, rng=rng)
-        if case.algorithm == "maml":
-            direction = maml_direction(fam, w, alpha, b).vector
-        elif case.algorithm == "fo_maml":
-            direction = fo_maml_direction(fam, w, alpha, b).vector
-        else:
-            direction = hf_maml_direction(fam, w, alpha, b, rule).vector
-        w_next = w - c * stepsize_beta_tilde(fam, w, alpha, B_prime, D_beta, rng) * direction
-        reached.append(w_next)
-        changes[k] = meta_objective(fam, w_next, alpha) - F0
+    reached, changes = one_step_draws(fam, w, alpha, case.algorithm, c, B, B_prime, D_beta, D_in, D_o, D_h, K, rng,
+                                      rule)
     # L, rho, sigma must hold on the segment to every w_{k+1} and at the inner steps from there.
-    consts = certified_constants(fam, np.array(reached), w - alpha * fam.gradient(w))
+    consts = certified_constants(fam, w[None, :], reached, w - alpha * fam.gradient(w))
     values = dict(alpha=alpha, L=consts["L"], rho=consts["rho"], sigma=consts["sigma"],
                   sigma_tilde=consts["sigma_tilde"], sigma_H=consts["sigma_H"], B=B, B_prime=B_prime,
                   D_beta=D_beta, D_in=D_in, D_o=D_o, D_h=D_h, expected_F_change=0.0,
                   grad_F_norm=float(np.linalg.norm(meta_gradient(fam, w, alpha))),
                   grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1))
     note = (f"alpha L={alpha * consts['L']:.4g}, B={B}, B'={B_prime}, D_beta={D_beta}, D_in={D_in}, D_o={D_o}, "
-            f"D_h={D_h}, draws={DRAWS}")
+            f"D_h={D_h}, draws={K}")
     if not bound.admits(values, fam.probabilities):
         return DescentOutcome(Verdict.PRECONDITION_FAILED, math.nan, math.nan, math.nan, math.nan, 0, note)
     rhs = float(bound.rhs_value(values, fam.probabilities))
     mb = student_t(changes, delta)
-    return DescentOutcome(verdict(mb.lower, mb.upper, rhs, "<="), mb.estimate, mb.lower, mb.upper, rhs, DRAWS, note)
+    return DescentOutcome(verdict(mb.lower, mb.upper, rhs, "<="), mb.estimate, mb.lower, mb.upper, rhs, K, note)
 
 
 def control_bound(bound: Bound, estimate: float, rhs: float) -> tuple[Bound, str]:
@@ -119,3 +152,36 @@ def control_bound(bound: Bound, estimate: float, rhs: float) -> tuple[Bound, str
     target = estimate - 0.5 * (abs(rhs) + abs(estimate))
     f = target / rhs if rhs != 0 else -1.0
     return dataclasses.replace(bound, rhs=bound.rhs * f), f"right-hand side moved to {target:.4g}, below the mean"
+
+
+def judge_descent(case: DescentCase, instances: list[Instance], delta: float) -> StatCheck:
+    """Judge ``case`` on each instance at error level ``delta`` (one test each); combine (any violation is one);
+    run the negative control (``control_bound``) on the worst instance with the same draws."""
+    outcomes = [(inst, run_descent(case, inst, delta)) for inst in instances]
+    admitted = [(i, o) for i, o in outcomes if o.verdict is not Verdict.PRECONDITION_FAILED]
+    verdicts = {o.verdict for _, o in admitted}
+    verdict_ = (Verdict.VIOLATED if Verdict.VIOLATED in verdicts else Verdict.INCONCLUSIVE
+                if Verdict.INCONCLUSIVE in verdicts else Verdict.HOLDS if admitted else Verdict.PRECONDITION_FAILED)
+    worst_inst, worst = max(admitted, key=lambda t: t[1].ratio) if admitted else (None, None)
+    caught, note = None, ""
+    if worst is not None:
+        falsified_bound, note = control_bound(case.bound, worst.estimate, worst.rhs)
+        caught = run_descent(case, worst_inst, delta, falsified_bound).verdict is Verdict.VIOLATED
+    detail = "; ".join(f"{o.verdict.value}: mean change {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs "
+                       f"{o.rhs:.4g} ({o.note}) replay: {i.replay_command()}" for i, o in admitted)
+    return StatCheck(verdict_, admitted, len(outcomes), worst_inst, worst, note, caught, detail)
+
+
+def evidence_of_descent(case: DescentCase, check: StatCheck, run_seed: int, search: Search | None = None) -> Evidence:
+    """The Evidence record of a descent check (with the search's summary in its note, if any)."""
+    b, w = case.bound, check.worst
+    note = "" if w is None else (f"student_t over {w.n} one-step draws; E[F(w_k+1)] - F(w_k) in "
+                                 f"[{w.lower:.4g}, {w.upper:.4g}]; {w.note}; ratio = 1 + (lhs - rhs)/|rhs|")
+    if search is not None:
+        note = f"{note}; {search.summary()}" if note else search.summary()
+    return Evidence(
+        b.id, b.reference, b.kind.value, case.family, check.verdict, instances=check.tried,
+        admitted=len(check.admitted), worst_ratio=None if w is None else w.ratio,
+        worst_lhs=None if w is None else w.estimate, worst_rhs=None if w is None else w.rhs,
+        worst_instance=check.worst_instance, seed=run_seed, negative_control=check.control_note,
+        negative_control_caught=check.control_caught, ratios=[o.ratio for _, o in check.admitted], note=note)

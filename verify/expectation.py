@@ -7,30 +7,61 @@ from verify/statistics.py whose choice is stated per case:
 
   Lemma 4.9 (19)   beta~(w) lies in (0, 1/(4L)]: bounded, so empirical Bernstein.
   Lemma 4.10 (20)  a norm of a vector mean: per-coordinate t bounds (Gaussian noise
-                   and sample averages: CLT), Bonferroni over coordinates and tasks.
+                   and sample averages: CLT), Bonferroni over coordinates and tasks,
+                   on draws whose outer batch is integrated out exactly and whose
+                   inner-step noise is cancelled to first order by a control variate.
   Lemma 4.10 (21)  a mean of ||v||^2, unbounded: the t bound, Bonferroni over tasks.
   Theorem 4.11     grad F-hat exactly where it is closed form (quadratic per-sample
-                   losses), else per-coordinate t bounds on its Monte Carlo estimate.
+                   losses), else per-coordinate t bounds on draws of grad F-hat -
+                   grad F whose batch noise is cancelled to first order by two
+                   control variates of mean zero.
 
 The right-hand side is always the registry's, evaluated on the instance.  The run's
 error budget (statistics.RUN_ERROR_BUDGET) is split equally over every statistical
 test the run makes (``ErrorBudget``), and recorded in the evidence.
+
+Adversarial search (``search_instances``, used by this file's checks and by those of
+verify/moments.py and verify/descent.py).  Besides fixed instances at the edge of the
+hypotheses, each check judges the worst of a set of candidates: instance parameters
+(d, n, alpha as a fraction of its admitted range, batch-size margins, task spread,
+noise level, the scale of the point w, and the seed that draws the tasks and w) drawn
+from a Generator seeded by ``mix_seed(run_seed, ...)``, with the edge values alpha_frac
+= 1 and batch_margin = 0 drawn with probability 1/2 each, then a compass search (one
+parameter up or down at a time) from the best of them.  Each candidate is scored by a
+pilot: the same run function with few Monte Carlo draws (``params['draws']``) from its
+own stream (``params['draw_seed']``), of which only a cautious ratio lhs/rhs (at the
+pessimistic end of a one-standard-error interval) is kept.  The pilot decides nothing
+(its verdict is discarded) and so spends no error budget.  The highest-scoring
+candidates are then judged like any fixed instance: full draws from a fresh stream
+(another ``draw_seed``), one statistical test each, charged to the file's share of
+the budget.  The family and the point w depend only on the instance seed and its
+parameters, the Monte Carlo draws only on ``draw_seed``: given the selection, the
+judging draws are independent of everything the selection saw, so each judged verdict
+keeps its stated error probability (selecting on the pilot cannot bias it).  Every
+judged instance carries its ``draw_seed`` and replays with ``python -m verify.replay``.
+Instances without ``draw_seed`` (the fixed ones, and records made before the search)
+draw from their own stream as before and replay unchanged.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
-from bounds import Bound, Relation
+from bounds import Bound, Relation, evaluate, lemma_4_9
 
-from .algorithms import ALL_TASKS, adapted_points, draw_meta_batches
+from .algorithms import MetaBatches, adapted_points
+from .errors import ParameterError
 from .evidence import CheckKey, Instance, Verdict
 from .families import Family, NoisyFamily, QuadraticFamily, RegressionFamily, TrigonometricFamily
-from .instances import alpha_for, certified_constants, smallest_admitted
-from .objectives import meta_gradient, meta_gradient_test, stepsize_beta_tilde
+from .instances import alpha_for, certified_constants, mix_seed, smallest_admitted
+from .objectives import batch_grad_norms, meta_gradient, meta_gradient_test, require_alpha_in_lemma_4_8
 from .statistics import sequential_decision, student_t, vector_mean_norm_bound, verdict
 
 # Families for the expectation checks: per-sample noise is what these results are about.
@@ -39,6 +70,9 @@ STAT_KINDS = ("noisy-quadratic", "noisy-trigonometric", "regression")
 # Monte Carlo sample sizes: the first look and the cap of the sequential decision.
 FIRST_LOOK = 400
 CAP = 6400
+# Draws of the bias check of (20): each is a few exact gradient and Hessian-vector products
+# (no outer batch), and the bias, of second order in the inner step's noise, needs them.
+BIAS_DRAWS = 4 * CAP
 
 
 def build_stat_family(kind: str, rng: np.random.Generator, d: int, n: int, spread: float, noise: float) -> Family:
@@ -54,6 +88,87 @@ def build_stat_family(kind: str, rng: np.random.Generator, d: int, n: int, sprea
         raise KeyError(f"unknown family kind {kind!r}; known: {STAT_KINDS}")
     fam.name = kind
     return fam
+
+
+# Instances recently built, by everything that determines them (kind, seed, d, n, spread, noise,
+# scale): the candidates of a search are shared by the checks of one family kind, and each
+# check runs them again (with its own alpha and batch sizes).  A pure memo: the family, w and
+# the state of the instance's stream after them are what building would give.
+_BUILT: OrderedDict = OrderedDict()
+BUILT_CACHE_SIZE = 256
+
+
+def memo_get(cache: OrderedDict, key, make, size: int):
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = make()
+        while len(cache) > size:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return hit
+
+
+def instance_key(kind: str, inst: Instance) -> tuple:
+    """What determines an instance's family, point and Monte Carlo stream (not its check, alpha or batch sizes)."""
+    p = inst.params
+    draw_seed = p.get("draw_seed")
+    return (kind, int(inst.seed), int(p["d"]), int(p["n"]), float(p["spread"]), float(p["noise"]),
+            float(p["scale"]), None if draw_seed is None else int(draw_seed))
+
+
+def build_stat_instance(kind: str, inst: Instance) -> tuple[Family, np.ndarray, np.random.Generator]:
+    """The family and the point w of an instance, and the Generator its Monte Carlo draws come from.
+
+    The family and w are drawn from ``default_rng(inst.seed)`` and depend on nothing
+    else.  The draws continue that stream, unless the instance names its own,
+    ``params['draw_seed']``: the searched instances do, so that a pilot and the
+    judgement of one candidate see the same tasks and point but independent draws.
+    (The family object may be shared with other runs of the same instance: treat it
+    as read-only.)
+    """
+    p = inst.params
+
+    def make():
+        rng = np.random.default_rng(inst.seed)
+        fam = build_stat_family(kind, rng, int(p["d"]), int(p["n"]), float(p["spread"]), float(p["noise"]))
+        w = (0.2 + 1.5 * float(p["scale"])) * rng.standard_normal(fam.dim)
+        return fam, w, rng.bit_generator.state
+
+    fam, w, state = memo_get(_BUILT, instance_key(kind, inst)[:-1], make, BUILT_CACHE_SIZE)
+    if p.get("draw_seed") is not None:
+        rng = np.random.default_rng(int(p["draw_seed"]))
+    else:
+        bits = np.random.PCG64()
+        bits.state = state
+        rng = np.random.Generator(bits)
+    return fam, w.copy(), rng
+
+
+@lru_cache(maxsize=8192)
+def admitted_alpha(bound: Bound, fraction: float, L: float) -> float:
+    """``instances.alpha_for``, memoised (a pure function of its arguments)."""
+    return alpha_for(bound, fraction, L)
+
+
+@lru_cache(maxsize=8192)
+def _edge(bound: Bound, name: str, values: tuple) -> int:
+    return smallest_admitted(bound, name, dict(values))
+
+
+def edge_batch_size(bound: Bound, name: str, values: dict) -> int:
+    """``instances.smallest_admitted``, memoised: the batch size ``name`` at the edge of the Bound's hypotheses."""
+    return _edge(bound, name, tuple(sorted((k, float(v)) for k, v in values.items())))
+
+
+def monte_carlo_draws(params: dict, default: int) -> int:
+    """The Monte Carlo sample size of an instance: ``default``, or ``params['draws']`` (a pilot's few draws)."""
+    k = params.get("draws")
+    if k is None:
+        return int(default)
+    if int(k) != k or int(k) < 2:
+        raise ParameterError("draws", f"a confidence bound needs an integer number of draws >= 2, got {k!r}")
+    return int(k)
 
 
 @dataclass
@@ -97,11 +212,8 @@ class StatSetup:
 
 
 def build_stat_setup(case: StatCase, inst: Instance) -> StatSetup:
-    p = inst.params
-    rng = np.random.default_rng(inst.seed)
-    fam = build_stat_family(case.family, rng, int(p["d"]), int(p["n"]), float(p["spread"]), float(p["noise"]))
-    w = (0.2 + 1.5 * float(p["scale"])) * rng.standard_normal(fam.dim)
-    return StatSetup(case.bound, fam, dict(p), rng, w)
+    fam, w, rng = build_stat_instance(case.family, inst)
+    return StatSetup(case.bound, fam, dict(inst.params), rng, w)
 
 
 def _rhs(bound: Bound, values: dict, weights=None) -> float:
@@ -111,16 +223,37 @@ def _rhs(bound: Bound, values: dict, weights=None) -> float:
 
 
 # ---------------------------------------------------------------------- Lemma 4.9
+def beta_tilde_draws(fam: Family, w, alpha: float, B_prime: int, D_beta: int, k: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """k independent draws of beta~(w) of (17), each with its own task batch B' and data batches D_beta.
+
+    ``objectives.stepsize_beta_tilde`` called k times, vectorised: one call draws k B'
+    tasks i.i.d. from p and a batch D_beta for each, and the registry's beta~ is
+    evaluated on the k rows of B' norms at once.  With k = 1 it consumes the Generator
+    as one call of stepsize_beta_tilde does and returns the same number.
+    """
+    consts = fam.constants.values()
+    for name in ("L", "rho"):
+        if not math.isfinite(consts[name]):
+            raise ParameterError(name, f"the family's {name} is infinite on {fam.domain}: certify it on a ball")
+    alpha = require_alpha_in_lemma_4_8(alpha, consts["L"])
+    B_prime = int(B_prime)
+    norms, _ = batch_grad_norms(fam, w, k * B_prime, D_beta, rng)
+    values = {"L": consts["L"], "rho": consts["rho"], "alpha": alpha, "batch_grad_norm": norms.reshape(k, B_prime)}
+    beta = evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=np.full(B_prime, 1.0 / B_prime))
+    return np.asarray(beta, dtype=float).reshape(k)
+
+
 def run_lemma_4_9(s: StatSetup, delta: float, moment: int) -> StatOutcome:
     fam, w, bound = s.family, s.w, s.bound
     consts = certified_constants(fam, w)
     L, rho, sigma, sigma_t = consts["L"], consts["rho"], consts["sigma"], consts["sigma_tilde"]
-    alpha = alpha_for(bound, s.params["alpha_frac"], L)
+    alpha = admitted_alpha(bound, s.params["alpha_frac"], L)
     # B' and D_beta at the edge of (18), or above it by the instance's margin.
     extra = int(round(3 * s.params["batch_margin"]))
     edge = dict(consts, alpha=alpha)
-    B_prime = smallest_admitted(bound, "B_prime", edge) + extra
-    D_beta = smallest_admitted(bound, "D_beta", edge) + extra
+    B_prime = edge_batch_size(bound, "B_prime", edge) + extra
+    D_beta = edge_batch_size(bound, "D_beta", edge) + extra
     values = dict(L=L, rho=rho, alpha=alpha, sigma=sigma, sigma_tilde=sigma_t, B_prime=B_prime, D_beta=D_beta,
                   grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1))
     if not bound.admits({**values, bound.lhs.name: 0.0}, fam.probabilities):
@@ -129,10 +262,12 @@ def run_lemma_4_9(s: StatSetup, delta: float, moment: int) -> StatOutcome:
     top = (1 / (4 * L)) ** moment  # beta~ lies in (0, 1/(4L)]: the range of the bounded-variable bound
 
     def draw(k):
-        return np.array([stepsize_beta_tilde(fam, w, alpha, B_prime, D_beta, s.rng) for _ in range(k)]) ** moment
+        return beta_tilde_draws(fam, w, alpha, B_prime, D_beta, k, s.rng) ** moment
 
     rel = ">=" if bound.relation is Relation.GE else "<="
-    dec = sequential_decision(draw, rhs, rel, delta, "empirical_bernstein", n0=FIRST_LOOK, cap=CAP, a=0.0, b=top)
+    n0 = monte_carlo_draws(s.params, FIRST_LOOK)
+    cap = CAP if "draws" not in s.params else n0
+    dec = sequential_decision(draw, rhs, rel, delta, "empirical_bernstein", n0=n0, cap=cap, a=0.0, b=top)
     mb = dec.bound
     return StatOutcome(dec.verdict, mb.estimate, mb.lower, mb.upper, rhs, mb.n, "empirical_bernstein",
                        f"B'={B_prime}, D_beta={D_beta}, alpha L={alpha * L:.4g}", rel)
@@ -147,50 +282,77 @@ def run_lemma_4_9_second(s, delta):
 
 
 # ---------------------------------------------------------------------- Lemma 4.10
+def _stacked_batches(fam: Family, k: int, D_in: int, D_o: int | None, rng: np.random.Generator) -> MetaBatches:
+    """k independent draws of one iteration's D_in (and D_o) for every task, stacked as k n rows."""
+    n = fam.n_tasks
+    tasks = np.tile(np.arange(n), k)
+    inner = fam.draw_batch(tasks, D_in, rng, name="D_in")
+    outer = inner if D_o is None else fam.draw_batch(tasks, D_o, rng, name="D_o")
+    return MetaBatches(tasks, np.full(k * n, 1.0 / (k * n)), inner, outer, None)
+
+
 def _outer_samples(s: StatSetup, alpha: float, D_in: int, D_o: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     """k independent draws of v_i = grad~ f_i(w - alpha grad~ f_i(w, D_in), D_o) for every task: (k, n, d),
     and the inner points w - alpha grad~ f_i(w, D_in) where they were taken (k, n, d)."""
-    V, X = [], []
-    for _ in range(k):
-        batches = draw_meta_batches(s.family, ALL_TASKS, D_in, D_o, rng=s.rng)
-        x = adapted_points(s.family, s.w, alpha, batches)
-        X.append(x)
-        V.append(s.family.batch_gradient(x, batches.outer))
-    return np.stack(V), np.stack(X)
+    fam = s.family
+    b = _stacked_batches(fam, k, D_in, D_o, s.rng)
+    x = adapted_points(fam, s.w, alpha, b)
+    v = fam.batch_gradient(x, b.outer)
+    shape = (k, fam.n_tasks, fam.dim)
+    return v.reshape(shape), x.reshape(shape)
 
 
 def _lemma_4_10_setting(s: StatSetup):
     fam, w = s.family, s.w
     base = certified_constants(fam, w)
-    alpha = alpha_for(s.bound, s.params["alpha_frac"], base["L"])
+    alpha = admitted_alpha(s.bound, s.params["alpha_frac"], base["L"])
     D_in = 1 + int(round(7 * s.params["batch_margin"]))
     D_o = 1 + int(round(7 * s.params["spread"]))
     return alpha, D_in, D_o
 
 
 def run_lemma_4_10_bias(s: StatSetup, delta: float) -> StatOutcome:
+    """(20): ||E v_i - grad f_i(w - alpha grad f_i(w))||, estimated without the noise that averages out.
+
+    Two exact steps, each resting on Assumption 4.6's unbiased oracles (checked for
+    every family by tests/test_families.py::test_stochastic_oracles_are_unbiased):
+    (i) D_o is independent of D_in, so E[v_i | x_i] = grad f_i(x_i) at the inner point
+    x_i = w - alpha grad~ f_i(w, D_in): the outer batch is integrated out exactly;
+    (ii) E[x_i] = w - alpha grad f_i(w) = u_i, so H_i(u_i)(x_i - u_i) has mean zero and is
+    subtracted as a control variate.  Each draw
+        y = grad f_i(x_i) - grad f_i(u_i) - H_i(u_i)(x_i - u_i)
+    then has mean exactly e_i = E v_i - grad f_i(u_i), the vector whose norm (20) bounds,
+    and a spread of the order of e_i itself (second order in x_i - u_i) instead of
+    sigma~ (plain Monte Carlo on v_i): the per-coordinate t bounds resolve the bias,
+    and its negative control, with a few thousand draws.
+    """
     fam, w, bound = s.family, s.w, s.bound
     alpha, D_in, D_o = _lemma_4_10_setting(s)
-    V, X = _outer_samples(s, alpha, D_in, D_o, CAP // 4)
+    k = monte_carlo_draws(s.params, BIAS_DRAWS)
+    b = _stacked_batches(fam, k, D_in, None, s.rng)
+    x = adapted_points(fam, w, alpha, b)
     inner = w - alpha * fam.gradient(w)
-    target = fam.gradient(inner)
-    # sigma~ and L must hold at every point an outer gradient was taken: certify on a ball holding them.
-    consts = certified_constants(fam, w, inner, X.reshape(-1, fam.dim))
+    u = inner[b.tasks]
+    y = fam.gradient(x, b.tasks) - fam.gradient(u, b.tasks) - fam.hvp(u, x - u, b.tasks)
+    Y = y.reshape(k, fam.n_tasks, fam.dim)
+    # sigma~ and L must hold at every point the inner step reached: certify on a ball holding them.
+    consts = certified_constants(fam, w, inner, x)
     n = fam.n_tasks
     est, lo, hi = np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
-        est[i], lo[i], hi[i] = vector_mean_norm_bound(V[:, i, :], target[i], delta / n)
+        est[i], lo[i], hi[i] = vector_mean_norm_bound(Y[:, i, :], 0.0, delta / n)
     rhs = _rhs(bound, dict(alpha=alpha, L=consts["L"], sigma_tilde=consts["sigma_tilde"], D_in=D_in))
     v = Verdict.VIOLATED if np.any(lo > rhs) else (Verdict.HOLDS if np.all(hi <= rhs) else Verdict.INCONCLUSIVE)
-    k = int(np.argmax(est))
-    return StatOutcome(v, est[k], lo[k], hi[k], rhs, V.shape[0], "student_t (per coordinate, Bonferroni)",
-                       f"D_in={D_in}, D_o={D_o}")
+    i = int(np.argmax(est))
+    return StatOutcome(v, est[i], lo[i], hi[i], rhs, k,
+                       "student_t per coordinate (Bonferroni) on the outer batch integrated out, with the "
+                       "control variate H_i (x_i - u_i)", f"D_in={D_in}, D_o={D_o} (integrated out exactly)")
 
 
 def run_lemma_4_10_second_moment(s: StatSetup, delta: float) -> StatOutcome:
     fam, w, bound = s.family, s.w, s.bound
     alpha, D_in, D_o = _lemma_4_10_setting(s)
-    V, X = _outer_samples(s, alpha, D_in, D_o, CAP // 4)
+    V, X = _outer_samples(s, alpha, D_in, D_o, monte_carlo_draws(s.params, CAP // 4))
     inner = w - alpha * fam.gradient(w)
     consts = certified_constants(fam, w, inner, X.reshape(-1, fam.dim))
     sq = np.einsum("kid,kid->ki", V, V)
@@ -211,41 +373,68 @@ def run_lemma_4_10_second_moment(s: StatSetup, delta: float) -> StatOutcome:
 
 
 # ---------------------------------------------------------------------- Theorem 4.11
+def meta_gradient_test_difference_draws(fam: Family, w, alpha: float, D_test: int, k: int,
+                                        rng: np.random.Generator) -> np.ndarray:
+    """k independent draws whose mean is grad F-hat(w) - grad F(w) exactly, (66) minus (6): shape (k, d).
+
+    One draw gives every task i its own batch D (size D_test), as objectives.meta_gradient_test
+    does, and the p-weighted sum over tasks of
+        y_i = (I - alpha H~_i) grad f_i(x_i) - grad F_i(w)                      (the plain draw)
+              + alpha (H~_i - H_i) grad f_i(u_i)                               (mean 0: E H~_i = H_i)
+              - (I - alpha H_i) H_i(u_i) (x_i - u_i)                           (mean 0: E x_i = u_i)
+    with H~_i = grad~^2 f_i(w, D), x_i = w - alpha grad~ f_i(w, D), u_i = w - alpha grad f_i(w),
+    H_i = grad^2 f_i(w).  The two control variates have mean zero by Assumption 4.6's unbiased
+    oracles (tests/test_families.py checks them) and cancel the first-order noise, so the
+    draws spread like the difference itself (second order in the batch noise), not like sigma~.
+    """
+    n, dim = fam.n_tasks, fam.dim
+    tasks = np.tile(np.arange(n), k)
+    batch = fam.draw_batch(tasks, D_test, rng, name="D_test")
+    x = w - alpha * fam.batch_gradient(w, batch)
+    u_all = w - alpha * fam.gradient(w)
+    g_u_all = fam.gradient(u_all)
+    G_all = g_u_all - alpha * fam.hvp(w, g_u_all)  # grad F_i(w), (35b)
+    u, g_u, G = u_all[tasks], g_u_all[tasks], G_all[tasks]
+    g_x = fam.gradient(x, tasks)
+    plain = g_x - alpha * fam.batch_hvp(w, g_x, batch) - G
+    hessian_cv = alpha * (fam.batch_hvp(w, g_u, batch) - fam.hvp(w, g_u, tasks))
+    z = fam.hvp(u, x - u, tasks)
+    inner_cv = z - alpha * fam.hvp(w, z, tasks)
+    y = (plain + hessian_cv - inner_cv).reshape(k, n, dim)
+    return np.einsum("kid,i->kd", y, fam.probabilities), x
+
+
 def run_theorem_4_11(s: StatSetup, delta: float) -> StatOutcome:
     fam, w, bound = s.family, s.w, s.bound
     consts = certified_constants(fam, w)
-    alpha = alpha_for(bound, s.params["alpha_frac"], consts["L"])
+    alpha = admitted_alpha(bound, s.params["alpha_frac"], consts["L"])
     D_test = 1 + int(round(7 * s.params["batch_margin"]))
-    est = meta_gradient_test(fam, w, alpha, D_test, s.rng, n_samples=CAP // 2)
-    G = meta_gradient(fam, w, alpha)
-    # The Monte Carlo draws reach inner points w - alpha grad~ f_i(w, D_test): certify there too.
-    consts = certified_constants(fam, w, w - alpha * fam.gradient(w))
+    reached = [w, w - alpha * fam.gradient(w)]
+    if fam.per_sample_gradient_moments(np.broadcast_to(w, (fam.n_tasks, fam.dim)), np.arange(fam.n_tasks)) is not None:
+        # Quadratic per-sample losses: grad F-hat is closed form (objectives.meta_gradient_test).
+        est = meta_gradient_test(fam, w, alpha, D_test, s.rng)
+        value = float(np.linalg.norm(np.asarray(est.value) - meta_gradient(fam, w, alpha)))
+        lo = hi = value
+        n, method = 0, "exact (closed form)"
+    else:
+        k = monte_carlo_draws(s.params, CAP // 2)
+        Y, x = meta_gradient_test_difference_draws(fam, w, alpha, D_test, k, s.rng)
+        value, lo, hi = vector_mean_norm_bound(Y, 0.0, delta)
+        reached.append(x)
+        n, method = k, "student_t per coordinate (Bonferroni) with control variates for the batch noise"
+    # The draws reach inner points w - alpha grad~ f_i(w, D_test): certify there too.
+    consts = certified_constants(fam, *reached)
     rhs = _rhs(bound, dict(alpha=alpha, L=consts["L"], sigma_tilde=consts["sigma_tilde"], sigma_H=consts["sigma_H"],
                            D_test=D_test))
-    diff = np.asarray(est.value) - G
-    if est.exact:
-        value = float(np.linalg.norm(diff))
-        lo = hi = value
-        method = "exact (closed form)"
-    else:
-        from scipy import stats
-
-        z = float(stats.norm.ppf(1 - delta / fam.dim))
-        half = z * np.asarray(est.standard_error)
-        lo_box, hi_box = diff - half, diff + half
-        lo = float(np.linalg.norm(np.where(lo_box > 0, lo_box, np.where(hi_box < 0, hi_box, 0.0))))
-        hi = float(np.linalg.norm(np.maximum(np.abs(lo_box), np.abs(hi_box))))
-        value = float(np.linalg.norm(diff))
-        method = "normal per coordinate (Monte Carlo, Bonferroni)"
-    return StatOutcome(verdict(lo, hi, rhs, "<="), value, lo, hi, rhs, est.n_samples, method, f"D_test={D_test}")
+    return StatOutcome(verdict(lo, hi, rhs, "<="), value, lo, hi, rhs, n, method, f"D_test={D_test}")
 
 
 _RUNS = {
     "lemma_4_9_first_moment": (run_lemma_4_9_first, "empirical_bernstein"),
     "lemma_4_9_second_moment": (run_lemma_4_9_second, "empirical_bernstein"),
-    "lemma_4_10_bias": (run_lemma_4_10_bias, "student_t"),
+    "lemma_4_10_bias": (run_lemma_4_10_bias, "student_t (outer batch integrated out, control variate)"),
     "lemma_4_10_second_moment": (run_lemma_4_10_second_moment, "student_t"),
-    "theorem_4_11": (run_theorem_4_11, "exact or normal"),
+    "theorem_4_11": (run_theorem_4_11, "exact, or student_t with control variates"),
 }
 
 # Pairs whose left side is exactly 0, so that no falsified constant could be caught and
@@ -269,6 +458,215 @@ def run_instance(case: StatCase, inst: Instance, delta: float, bound: Bound | No
     return case.run(setup, delta)
 
 
+# ---------------------------------------------------------------------- adversarial search
+@dataclass(frozen=True)
+class SearchSpace:
+    """Where candidate instances are drawn: integer ranges, and parameters in [0, 1] with edges.
+
+    Every parameter in ``fractions`` is drawn uniformly from [0, 1], except that with
+    probability ``prob`` an edge ``(name, value, prob)`` takes its value exactly (alpha
+    at the end of its admitted range, batch sizes at the edge of the hypotheses).  The
+    run functions turn each fraction into an instance inside the Bound's hypotheses by
+    construction (``alpha_for``, ``smallest_admitted`` plus the margin).
+    """
+
+    integers: tuple[tuple[str, int, int], ...] = (("d", 1, 4), ("n", 2, 5))
+    fractions: tuple[str, ...] = ("alpha_frac", "batch_margin", "spread", "noise", "scale")
+    edges: tuple[tuple[str, float, float], ...] = (("alpha_frac", 1.0, 0.5), ("batch_margin", 0.0, 0.5))
+
+    def draw(self, rng: np.random.Generator) -> dict:
+        out: dict = {}
+        for name, lo, hi in self.integers:
+            out[name] = int(rng.integers(lo, hi + 1))
+        for name in self.fractions:
+            out[name] = float(rng.random())
+        for name, value, prob in self.edges:
+            if rng.random() < prob:
+                out[name] = float(value)
+        return out
+
+    def contains(self, params: dict) -> bool:
+        ints = all(isinstance(params[n], int) and lo <= params[n] <= hi for n, lo, hi in self.integers)
+        return ints and all(0.0 <= float(params[n]) <= 1.0 for n in self.fractions)
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How hard a check searches.
+
+    ``candidates`` random candidates are scored by pilots of ``pilot_draws`` draws; from
+    the ``refine_starts`` best, a compass search spends ``refine_evaluations`` more
+    pilots each; the ``judged`` best candidates with distinct seeds are judged.
+    """
+
+    candidates: int
+    judged: int
+    pilot_draws: int
+    refine_starts: int = 1
+    refine_evaluations: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate as its pilot ran it (``params['draws']`` few draws from ``params['draw_seed']``) and its score."""
+
+    instance: Instance
+    score: float
+    note: str = ""
+    refined: bool = False
+
+
+@dataclass
+class Search:
+    """The outcome of a search: every candidate with its pilot score, and the instances to judge."""
+
+    seed: int
+    plan: SearchPlan
+    candidates: list[Candidate]
+    judged: list[Instance] = field(default_factory=list)
+
+    def summary(self) -> str:
+        scores = {i.seed: None for i in self.judged}
+        for c in sorted(self.candidates, key=lambda c: -c.score):
+            if c.instance.seed in scores and scores[c.instance.seed] is None:
+                scores[c.instance.seed] = c.score
+        failed = sum(1 for c in self.candidates if c.score == -math.inf)
+        refined = sum(1 for c in self.candidates if c.refined)
+        top = ", ".join(f"{r:.3g}" for r in scores.values() if r is not None)
+        return (f"search: {len(self.candidates) - refined} random candidates (generator seed {self.seed}) and "
+                f"{refined} compass-search steps, scored by {self.plan.pilot_draws}-draw pilots that decide "
+                f"nothing, {failed} outside the hypotheses or refused; cautious pilot ratios of the "
+                f"{len(self.judged)} judged with fresh draws: {top or '-'}")
+
+
+# Streams of a candidate's Monte Carlo draws: the pilot's and the judgement's, both derived
+# from the candidate's seed and different from each other and from the instance's own stream.
+PILOT_STREAM, JUDGE_STREAM = 1, 2
+# Error level of the pilot's one-sided bounds (about one standard error for the t bound): its
+# verdict is discarded, and only the cautious end of its interval ranks the candidate.
+PILOT_DELTA = 0.16
+# The errors a pilot may meet on a candidate (an iterate leaving a certified domain, a
+# finite difference too small to measure, a registry refusal): the candidate scores -inf.
+PILOT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
+# The compass search's first step on the parameters in [0, 1], and its smallest.
+COMPASS_STEP, COMPASS_MIN_STEP = 0.25, 1 / 32
+
+
+def search_seed(run_seed: int, salt: int, check_id: str) -> int:
+    """The seed of a check's candidate generator: from the run's seed, a per-file salt and the check's id."""
+    return mix_seed(run_seed, mix_seed(salt, zlib.crc32(check_id.encode())))
+
+
+def _scored(inst: Instance, score: Callable[[Instance], float], refined: bool = False) -> Candidate:
+    note = ""
+    try:
+        value = float(score(inst))
+    except PILOT_ERRORS as exc:
+        value, note = -math.inf, f"{type(exc).__name__}: {exc}"
+    return Candidate(inst, -math.inf if math.isnan(value) else value, note, refined)
+
+
+def _compass(start: Candidate, space: SearchSpace, evaluations: int,
+             score: Callable[[Instance], float]) -> list[Candidate]:
+    """A compass search from ``start`` on its parameters, the seed (and the pilot's draw stream) held fixed.
+
+    Each sweep tries every parameter one step up and down (integers by 1, fractions by
+    the current step, kept in the space) and moves to the first that scores higher; a
+    sweep without a move halves the step.  The pilot draws of all steps come from the
+    start's stream, so neighbours are compared on common random numbers.
+    """
+    out: list[Candidate] = []
+    best, step = start, COMPASS_STEP
+    while len(out) < evaluations and step >= COMPASS_MIN_STEP:
+        moved = False
+        moves = [(n, d, lo, hi) for n, lo, hi in space.integers for d in (1, -1)]
+        moves += [(n, d * step, 0.0, 1.0) for n in space.fractions for d in (1, -1)]
+        for name, delta, lo, hi in moves:
+            if len(out) >= evaluations:
+                break
+            value = min(max(best.instance.params[name] + delta, lo), hi)
+            if value == best.instance.params[name]:
+                continue
+            c = _scored(Instance(best.instance.check, best.instance.seed, {**best.instance.params, name: value}),
+                        score, refined=True)
+            out.append(c)
+            if c.score > best.score:
+                best, moved = c, True
+                break
+        if not moved:
+            step /= 2
+    return out
+
+
+def search_instances(check_id: str, run_seed: int, salt: int, space: SearchSpace, plan: SearchPlan,
+                     score: Callable[[Instance], float], group: str | None = None) -> Search:
+    """Draw ``plan.candidates`` candidates, score each by ``score`` (a pilot), refine the best, judge the worst.
+
+    A candidate's pilot instance carries ``draws = plan.pilot_draws`` and the draw seed
+    ``mix_seed(seed, PILOT_STREAM)``.  From the ``plan.refine_starts`` highest scores a
+    compass search (``_compass``) spends ``plan.refine_evaluations`` pilots each.  The
+    ``plan.judged`` highest-scoring candidates with distinct seeds are returned for
+    judging with the same seed and parameters (the same tasks and point w), no
+    ``draws`` (the run's full sample size) and the draw seed ``mix_seed(seed,
+    JUDGE_STREAM)``: draws independent of every pilot's.  Scores that are NaN or -inf
+    (outside the hypotheses, refused) are never kept; ties keep the earlier candidate.
+    The random candidates come from a generator seeded by the run's seed, ``salt`` and
+    ``group`` (default: the check's id): checks given one group (e.g. one family kind)
+    draw the same candidates, each ranking them by its own pilot, and share the work of
+    building them (``build_stat_instance`` and the moments' draws are memoised).
+    """
+    seed = search_seed(run_seed, salt, group or check_id)
+    rng = np.random.default_rng(seed)
+    candidates = []
+    for _ in range(int(plan.candidates)):
+        params = space.draw(rng)
+        inst_seed = int(rng.integers(0, 2 ** 32))
+        pilot = Instance(check_id, inst_seed, {**params, "draws": int(plan.pilot_draws),
+                                               "draw_seed": mix_seed(inst_seed, PILOT_STREAM)})
+        candidates.append(_scored(pilot, score))
+    if plan.refine_evaluations > 0:
+        starts = sorted(candidates, key=lambda c: -c.score)[:int(plan.refine_starts)]
+        for start in starts:
+            if start.score > -math.inf:
+                candidates += _compass(start, space, int(plan.refine_evaluations), score)
+    order = sorted(range(len(candidates)), key=lambda j: -candidates[j].score)
+    judged, seen = [], set()
+    for j in order:
+        c = candidates[j]
+        if len(judged) >= int(plan.judged) or c.score == -math.inf:
+            break
+        if c.instance.seed in seen:
+            continue
+        seen.add(c.instance.seed)
+        params = {k: v for k, v in c.instance.params.items() if k != "draws"}
+        params["draw_seed"] = mix_seed(c.instance.seed, JUDGE_STREAM)
+        judged.append(Instance(check_id, c.instance.seed, params))
+    return Search(seed, plan, candidates, judged)
+
+
+def pilot_score(case, run: Callable) -> Callable[[Instance], float]:
+    """The pilot of a check: a cautious estimate of its ratio lhs/rhs, -inf outside the hypotheses.
+
+    ``run`` judges the pilot instance at PILOT_DELTA; its verdict is thrown away and
+    only the ratio at the pessimistic end of its interval is kept (the lower end of
+    lhs for <=, the upper end for >=: about one standard error from the estimate).
+    A few draws are noisy, and ranking by the estimate itself would favour the noisiest
+    candidates (where a bound holding with equality looks broken by chance); the
+    cautious ratio ranks first the candidates that fresh draws can confirm.
+    """
+    def score(inst: Instance) -> float:
+        out = run(case, inst, PILOT_DELTA)
+        if out.verdict is Verdict.PRECONDITION_FAILED:
+            return -math.inf
+        cautious = out.upper if getattr(out, "relation", "<=") == ">=" else out.lower
+        if not math.isfinite(cautious):
+            return -math.inf
+        return dataclasses.replace(out, estimate=cautious).ratio
+
+    return score
+
+
+# ---------------------------------------------------------------------- a whole check
 @dataclass
 class StatCheck:
     """A statistical check over its instances: the combined verdict, the worst instance, the control."""
@@ -303,11 +701,16 @@ def judge_statistically(case, instances: list[Instance], run: Callable, delta: f
     return StatCheck(verdict, admitted, len(outcomes), worst_inst, worst, note, caught, detail)
 
 
-def evidence_of(case, check: StatCheck, run_seed: int, delta: float, finding_id: str | None):
-    """The Evidence record of a statistical check."""
+def evidence_of(case, check: StatCheck, run_seed: int, delta: float, finding_id: str | None,
+                search: Search | None = None):
+    """The Evidence record of a statistical check (with the search's summary in its note, if any)."""
     from .evidence import Evidence
 
     b, w = case.bound, check.worst
+    note = "" if w is None else (f"{w.method}; lhs in [{w.lower:.4g}, {w.upper:.4g}] from {w.n} samples; {w.note}; "
+                                 f"error probability per one-sided bound {delta:.2g}")
+    if search is not None:
+        note = f"{note}; {search.summary()}" if note else search.summary()
     return Evidence(
         b.id, b.reference, b.kind.value, case.family, check.verdict, instances=check.tried,
         admitted=len(check.admitted), worst_ratio=None if w is None else w.ratio,
@@ -315,6 +718,4 @@ def evidence_of(case, check: StatCheck, run_seed: int, delta: float, finding_id:
         worst_instance=check.worst_instance, seed=run_seed, negative_control=check.control_note,
         negative_control_caught=check.control_caught,
         finding=finding_id if finding_id and check.verdict is Verdict.VIOLATED else None,
-        ratios=[o.ratio for _, o in check.admitted],
-        note="" if w is None else (f"{w.method}; lhs in [{w.lower:.4g}, {w.upper:.4g}] from {w.n} samples; {w.note}; "
-                                   f"error probability per one-sided bound {delta:.2g}"))
+        ratios=[o.ratio for _, o in check.admitted], note=note)
