@@ -63,7 +63,7 @@ from bounds import Bound, Relation
 from .algorithms import FD_ROUNDING_RTOL, MetaBatches, central_difference_hvp, outer_gradients, theorem_h_1_delta_rule
 from .errors import ParameterError, check_alpha, check_batch_size, check_finite
 from .evidence import CheckKey, Evidence, Instance, Verdict
-from .expectation import StatOutcome
+from .expectation import StatOutcome, check_evidence
 from .families import Domain, Family, NoisyFamily, QuadraticFamily, RegressionFamily, TrigonometricFamily
 from .instances import alpha_for, certified_constants, mix_seed, smallest_admitted
 from .objectives import meta_gradient, task_meta_gradients
@@ -719,7 +719,7 @@ def judge_bias(case: BiasCase, fixed: list[Instance], delta: float, search: Sear
 
 def evidence_of(case: BiasCase, check: BiasCheck, run_seed: int, delta: float, finding_id: str | None) -> Evidence:
     """The Evidence record of a bias check, with the method and why, the instances tried and searched."""
-    b, w = case.bound, check.worst
+    w = check.worst
     if w is None:
         note = "no admitted instance"
     elif case.method == "exact":
@@ -734,14 +734,7 @@ def evidence_of(case: BiasCase, check: BiasCheck, run_seed: int, delta: float, f
         note += f"; {check.positive_note}"
     if case.is_identity and w is not None:
         note += "; the ratio is the residual over the rounding allowance (above 1: the identity fails)"
-    return Evidence(
-        b.id, b.reference, b.kind.value, case.family, check.verdict, instances=check.tried,
-        admitted=len(check.admitted), worst_ratio=None if w is None else w.ratio,
-        worst_lhs=None if w is None else w.estimate, worst_rhs=None if w is None else w.rhs,
-        worst_instance=check.worst_instance, seed=run_seed, negative_control=check.control_note,
-        negative_control_caught=check.control_caught,
-        finding=finding_id if finding_id and check.verdict is Verdict.VIOLATED else None,
-        ratios=[o.ratio for _, o in check.admitted], note=note)
+    return check_evidence(case, check, run_seed, note, finding_id)
 
 
 # ---------------------------------------------------------------------- replay

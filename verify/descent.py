@@ -31,8 +31,8 @@ from bounds import Bound
 from .algorithms import (MetaBatches, draw_meta_batches, fo_maml_direction, hf_maml_direction, maml_direction,
                          theorem_h_1_delta_rule)
 from .evidence import CheckKey, Evidence, Instance, Verdict
-from .expectation import (Search, StatCheck, admitted_alpha, beta_tilde_draws, build_stat_instance, edge_batch_size,
-                          monte_carlo_draws)
+from .expectation import (Search, StatCheck, admitted_alpha, beta_tilde_draws, build_stat_instance, check_evidence,
+                          edge_batch_size, monte_carlo_draws)
 from .instances import certified_constants
 from .moments import _batch_sizes
 from .objectives import meta_gradient, meta_objective
@@ -174,14 +174,9 @@ def judge_descent(case: DescentCase, instances: list[Instance], delta: float) ->
 
 def evidence_of_descent(case: DescentCase, check: StatCheck, run_seed: int, search: Search | None = None) -> Evidence:
     """The Evidence record of a descent check (with the search's summary in its note, if any)."""
-    b, w = case.bound, check.worst
+    w = check.worst
     note = "" if w is None else (f"student_t over {w.n} one-step draws; E[F(w_k+1)] - F(w_k) in "
                                  f"[{w.lower:.4g}, {w.upper:.4g}]; {w.note}; ratio = 1 + (lhs - rhs)/|rhs|")
     if search is not None:
         note = f"{note}; {search.summary()}" if note else search.summary()
-    return Evidence(
-        b.id, b.reference, b.kind.value, case.family, check.verdict, instances=check.tried,
-        admitted=len(check.admitted), worst_ratio=None if w is None else w.ratio,
-        worst_lhs=None if w is None else w.estimate, worst_rhs=None if w is None else w.rhs,
-        worst_instance=check.worst_instance, seed=run_seed, negative_control=check.control_note,
-        negative_control_caught=check.control_caught, ratios=[o.ratio for _, o in check.admitted], note=note)
+    return check_evidence(case, check, run_seed, note)

@@ -704,13 +704,25 @@ def judge_statistically(case, instances: list[Instance], run: Callable, delta: f
 def evidence_of(case, check: StatCheck, run_seed: int, delta: float, finding_id: str | None,
                 search: Search | None = None):
     """The Evidence record of a statistical check (with the search's summary in its note, if any)."""
-    from .evidence import Evidence
-
-    b, w = case.bound, check.worst
+    w = check.worst
     note = "" if w is None else (f"{w.method}; lhs in [{w.lower:.4g}, {w.upper:.4g}] from {w.n} samples; {w.note}; "
                                  f"error probability per one-sided bound {delta:.2g}")
     if search is not None:
         note = f"{note}; {search.summary()}" if note else search.summary()
+    return check_evidence(case, check, run_seed, note, finding_id)
+
+
+def check_evidence(case, check, run_seed: int, note: str, finding_id: str | None = None):
+    """The Evidence record of a judged statistical check (its verdict, worst instance, ratios and control).
+
+    ``check`` is any judged check with ``verdict``, ``tried``, ``admitted`` ((instance,
+    outcome) pairs), ``worst``, ``worst_instance``, ``control_note`` and ``control_caught``
+    (StatCheck here, BiasCheck of verify/bias.py).  A finding is named only when the check
+    found the Bound violated.
+    """
+    from .evidence import Evidence
+
+    b, w = case.bound, check.worst
     return Evidence(
         b.id, b.reference, b.kind.value, case.family, check.verdict, instances=check.tried,
         admitted=len(check.admitted), worst_ratio=None if w is None else w.ratio,
