@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 from .plugin import STATISTICAL_FILES
 from .statistics import RUN_ERROR_BUDGET
@@ -26,13 +27,18 @@ def one_run(seed: int, root: Path) -> dict:
                "--verify-seed", str(seed), "--report-dir", out]
         proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
         doc = json.loads((Path(out) / "compliance.json").read_text())
+        # Tests that failed for another reason than a verdict (a negative control not caught, a
+        # recorded finding that did not reproduce): not false alarms, but reported by name.
+        junit = ElementTree.parse(Path(out) / "junit.xml")
+        failed = [f"{tc.get('classname')}::{tc.get('name')}" for tc in junit.iter("testcase")
+                  if tc.find("failure") is not None or tc.find("error") is not None]
     results = doc["results"]
     false_alarms = [f"{r['bound_id']}@{r['family']}" for r in results
                     if r["verdict"] == "violated" and not r.get("finding")]
     return {"seed": seed, "exit_status": proc.returncode, "results": len(results),
             "violated_as_recorded": sum(1 for r in results if r["verdict"] == "violated" and r.get("finding")),
             "inconclusive": sum(1 for r in results if r["verdict"] == "inconclusive"),
-            "false_alarms": false_alarms}
+            "false_alarms": false_alarms, "failed_tests": failed}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         alarms += bool(r["false_alarms"])
         print(f"seed {seed}: {r['results']} results, {r['violated_as_recorded']} violated as recorded findings, "
               f"{r['inconclusive']} inconclusive, false alarms: {r['false_alarms'] or 'none'} "
-              f"(pytest exit {r['exit_status']})", flush=True)
+              f"(pytest exit {r['exit_status']}; failed tests: {', '.join(r['failed_tests']) or 'none'})", flush=True)
     print(f"false alarms in {alarms} of {runs} runs; designed rate at most {RUN_ERROR_BUDGET:g} per run")
     return 1 if alarms else 0
 
