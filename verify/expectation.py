@@ -731,3 +731,34 @@ def check_evidence(case, check, run_seed: int, note: str, finding_id: str | None
         negative_control_caught=check.control_caught,
         finding=finding_id if finding_id and check.verdict is Verdict.VIOLATED else None,
         ratios=[o.ratio for _, o in check.admitted], note=note)
+
+
+def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSpace, plan: SearchPlan, salt: int,
+                       run_seed: int, budget, finding, ledger) -> StatCheck:
+    """One (bound, family) check of test_expectation.py or test_moments.py, recorded and asserted.
+
+    The fixed ``edge`` instances (their seeds mixed with the run's) and the worst candidates
+    of the search are judged with ``budget.per_test`` each; the Evidence goes to ``ledger``
+    with the budget's split; then: some instance admitted, the negative control caught, a
+    recorded ``finding`` reproduced, and otherwise holds or inconclusive (the latter, the
+    bound inside the confidence interval, is no evidence against the paper: it is reported,
+    not failed, and the gate fails if it later worsens).
+    """
+    from .statistics import run_budget_summary
+
+    instances = []
+    for params in edge:
+        p = dict(params)
+        instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
+    search = search_instances(case.id, run_seed, salt, space, plan, pilot_score(case, run), group=case.family)
+    check = judge_statistically(case, instances + search.judged, run, budget.per_test)
+    ledger.note_run(error_budget=run_budget_summary(), **{f"error_budget_{budget.part}": budget.as_dict()})
+    ledger.record(evidence_of(case, check, run_seed, budget.per_test, finding.id if finding else None, search))
+    assert check.admitted, f"{case.id}: no instance met the hypotheses"
+    assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
+    if finding:
+        assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
+    else:
+        assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
+            f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")
+    return check

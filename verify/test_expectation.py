@@ -12,12 +12,9 @@ holding, is at most verify.statistics.RUN_ERROR_BUDGET.
 """
 import pytest
 
-from verify.evidence import Instance, Verdict
-from verify.expectation import (STAT_CASES, SearchPlan, SearchSpace, StatCase, evidence_of, judge_statistically,
-                                pilot_score, run_instance, search_instances)
+from verify.expectation import STAT_CASES, SearchPlan, SearchSpace, StatCase, run_instance, run_searched_check
 from verify.findings import for_check
-from verify.instances import mix_seed
-from verify.statistics import budget_for, run_budget_summary
+from verify.statistics import budget_for
 
 # The fixed instance: alpha at the end of its range, B' and D_beta at the edge of (18).
 EDGE = [
@@ -41,23 +38,6 @@ FINDINGS = {(f.bound, fam): f for f in for_check("expectation") for fam in f.fam
 
 @pytest.mark.parametrize("case", STAT_CASES, ids=[c.id for c in STAT_CASES])
 def test_expectation(case: StatCase, ledger, run_seed, profile):
-    bud = budget(profile)
-    instances = []
-    for params in EDGE:
-        p = dict(params)
-        instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
-    search = search_instances(case.id, run_seed, SEARCH_SALT, SPACE, SEARCH[profile], pilot_score(case, run_instance),
-                              group=case.family)
-    check = judge_statistically(case, instances + search.judged, run_instance, bud.per_test)
-    finding = FINDINGS.get((case.bound_id, case.family))
-    ledger.note_run(error_budget=run_budget_summary(), error_budget_expectation=bud.as_dict())
-    ledger.record(evidence_of(case, check, run_seed, bud.per_test, finding.id if finding else None, search))
-    assert check.admitted, f"{case.id}: no instance met the hypotheses"
-    assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
-    if finding:
-        assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
-    else:
-        # An inconclusive verdict (the bound inside the confidence interval after the cap) is
-        # reported, not failed: it is no evidence against the paper; the gate holds the line.
-        assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
-            f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")
+    run_searched_check(case, run_instance, edge=EDGE, space=SPACE, plan=SEARCH[profile], salt=SEARCH_SALT,
+                       run_seed=run_seed, budget=budget(profile), finding=FINDINGS.get((case.bound_id, case.family)),
+                       ledger=ledger)

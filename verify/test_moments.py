@@ -9,11 +9,10 @@ test each), and has a negative control judged by the same machinery.
 import pytest
 
 from verify.evidence import Instance, Verdict
-from verify.expectation import SearchPlan, SearchSpace, evidence_of, judge_statistically, pilot_score, search_instances
+from verify.expectation import SearchPlan, SearchSpace, run_searched_check
 from verify.findings import for_check
-from verify.instances import mix_seed
 from verify.moments import MOMENT_CASES, MomentCase, run_instance
-from verify.statistics import budget_for, run_budget_summary
+from verify.statistics import budget_for
 
 # The fixed instance: alpha at the end of its range, D_h at the edge of the proof's hypothesis.
 EDGE = [
@@ -36,28 +35,11 @@ FINDINGS = {(f.bound, fam): f for f in for_check("moments") for fam in f.familie
 
 @pytest.mark.parametrize("case", MOMENT_CASES, ids=[c.id for c in MOMENT_CASES])
 def test_moment_bound(case: MomentCase, ledger, run_seed, profile):
-    bud = budget(profile)
-    instances = []
-    for params in EDGE:
-        p = dict(params)
-        instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
-    search = search_instances(case.id, run_seed, SEARCH_SALT, SPACE, SEARCH[profile], pilot_score(case, run_instance),
-                              group=case.family)
-    check = judge_statistically(case, instances + search.judged, run_instance, bud.per_test)
-    finding = FINDINGS.get((case.bound_id, case.family))
-    ledger.note_run(error_budget=run_budget_summary(), error_budget_moments=bud.as_dict())
-    ledger.record(evidence_of(case, check, run_seed, bud.per_test, finding.id if finding else None, search))
-    assert check.admitted, f"{case.id}: no instance met the hypotheses"
-    assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
-    if finding:
-        # The searched instances (the worst of the candidates, judged with fresh draws) must keep
-        # reproducing the finding in either profile; its recorded instance is replayed below.
-        assert check.verdict is Verdict.VIOLATED, f"{case.id}: finding {finding.id} no longer reproduces. {check.detail}"
-    else:
-        # An inconclusive verdict (the bound within the confidence interval) is reported, not
-        # failed: it is no evidence against the paper; the gate fails if it later worsens.
-        assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
-            f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")
+    # A recorded finding must be reproduced by the searched instances (the worst candidates,
+    # judged with fresh draws) in either profile; its recorded instance is replayed below.
+    run_searched_check(case, run_instance, edge=EDGE, space=SPACE, plan=SEARCH[profile], salt=SEARCH_SALT,
+                       run_seed=run_seed, budget=budget(profile), finding=FINDINGS.get((case.bound_id, case.family)),
+                       ledger=ledger)
 
 
 RECORDED = [f for f in for_check("moments") if f.instance]
