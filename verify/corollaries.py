@@ -100,6 +100,7 @@ from .convergence import (
     checkpoints,
     draw_start,
     judge,
+    replay_arguments,
     simulate,
 )
 from .errors import ParameterError
@@ -395,10 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         print(main.__doc__, file=sys.stderr)
         return 2
-    inst = Instance.from_json(argv[0])
-    runs = int(argv[1]) if len(argv) > 1 else int(inst.params.get("runs", 16))
-    cap = int(argv[2]) if len(argv) > 2 else int(inst.params.get("cap", 10 ** 9))
-    delta = float(argv[3]) if len(argv) > 3 else float(inst.params.get("delta", 1e-4))
+    inst, runs, cap, delta = replay_arguments(argv)
     case = CASES_BY_ID[inst.check]
     s, _, out = run_instance(case, inst, delta, runs=runs, cap=cap, full=bool(inst.params.get("full", False)))
     b = case.bound

@@ -32,7 +32,7 @@ from .algorithms import (MetaBatches, draw_meta_batches, fo_maml_direction, hf_m
                          theorem_h_1_delta_rule)
 from .evidence import CheckKey, Evidence, Instance, Verdict
 from .expectation import (Search, StatCheck, admitted_alpha, beta_tilde_draws, build_stat_instance, check_evidence,
-                          edge_batch_size, monte_carlo_draws)
+                          edge_batch_size, judge_statistically, monte_carlo_draws)
 from .instances import certified_constants
 from .moments import _batch_sizes
 from .objectives import meta_gradient, meta_objective
@@ -64,6 +64,7 @@ class DescentOutcome:
     rhs: float
     n: int
     note: str = ""
+    method: str = "student_t"  # the t bound on the mean over one-step draws (the change of F is unbounded)
 
     @property
     def ratio(self) -> float:
@@ -157,19 +158,9 @@ def control_bound(bound: Bound, estimate: float, rhs: float) -> tuple[Bound, str
 def judge_descent(case: DescentCase, instances: list[Instance], delta: float) -> StatCheck:
     """Judge ``case`` on each instance at error level ``delta`` (one test each); combine (any violation is one);
     run the negative control (``control_bound``) on the worst instance with the same draws."""
-    outcomes = [(inst, run_descent(case, inst, delta)) for inst in instances]
-    admitted = [(i, o) for i, o in outcomes if o.verdict is not Verdict.PRECONDITION_FAILED]
-    verdicts = {o.verdict for _, o in admitted}
-    verdict_ = (Verdict.VIOLATED if Verdict.VIOLATED in verdicts else Verdict.INCONCLUSIVE
-                if Verdict.INCONCLUSIVE in verdicts else Verdict.HOLDS if admitted else Verdict.PRECONDITION_FAILED)
-    worst_inst, worst = max(admitted, key=lambda t: t[1].ratio) if admitted else (None, None)
-    caught, note = None, ""
-    if worst is not None:
-        falsified_bound, note = control_bound(case.bound, worst.estimate, worst.rhs)
-        caught = run_descent(case, worst_inst, delta, falsified_bound).verdict is Verdict.VIOLATED
-    detail = "; ".join(f"{o.verdict.value}: mean change {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs "
-                       f"{o.rhs:.4g} ({o.note}) replay: {i.replay_command()}" for i, o in admitted)
-    return StatCheck(verdict_, admitted, len(outcomes), worst_inst, worst, note, caught, detail)
+    return judge_statistically(case, instances, lambda c, inst, d, bound=None: run_descent(c, inst, d, bound), delta,
+                               control=lambda bound, worst: control_bound(bound, worst.estimate, worst.rhs),
+                               lhs_words="mean change")
 
 
 def evidence_of_descent(case: DescentCase, check: StatCheck, run_seed: int, search: Search | None = None) -> Evidence:

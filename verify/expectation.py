@@ -681,10 +681,16 @@ class StatCheck:
     detail: str
 
 
-def judge_statistically(case, instances: list[Instance], run: Callable, delta: float) -> StatCheck:
+def judge_statistically(case, instances: list[Instance], run: Callable, delta: float, *,
+                        control: Callable | None = None, lhs_words: str = "lhs") -> StatCheck:
     """Run ``case`` on each instance at error level ``delta``; combine (any violation is one); run the
-    negative control, the Bound with its constant moved past the worst ratio found, at the worst instance."""
+    negative control at the worst instance: ``control(bound, worst_outcome)`` -> (falsified Bound, note), by
+    default the Bound with its constant moved past the worst ratio found (``pointwise.falsified``)."""
     from .pointwise import falsified
+
+    if control is None:
+        def control(bound, worst):
+            return falsified(bound, worst.ratio)
 
     outcomes = [(inst, run(case, inst, delta)) for inst in instances]
     admitted = [(i, o) for i, o in outcomes if o.verdict is not Verdict.PRECONDITION_FAILED]
@@ -694,10 +700,10 @@ def judge_statistically(case, instances: list[Instance], run: Callable, delta: f
     worst_inst, worst = max(admitted, key=lambda t: t[1].ratio) if admitted else (None, None)
     caught, note = None, ""
     if worst is not None:
-        control_bound, note = falsified(case.bound, worst.ratio)
+        control_bound, note = control(case.bound, worst)
         caught = run(case, worst_inst, delta, control_bound).verdict is Verdict.VIOLATED
-    detail = "; ".join(f"{o.verdict.value}: lhs {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs {o.rhs:.4g} "
-                       f"({o.method}; {o.note}) replay: {i.replay_command()}" for i, o in admitted)
+    detail = "; ".join(f"{o.verdict.value}: {lhs_words} {o.estimate:.4g} in [{o.lower:.4g}, {o.upper:.4g}] vs rhs "
+                       f"{o.rhs:.4g} ({o.method}; {o.note}) replay: {i.replay_command()}" for i, o in admitted)
     return StatCheck(verdict, admitted, len(outcomes), worst_inst, worst, note, caught, detail)
 
 
