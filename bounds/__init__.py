@@ -22,6 +22,8 @@ from ._core import (
     Precondition,
     PreconditionFailed,
     Relation,
+    Sharpness,
+    SharpnessStatus,
     evaluate,
 )
 from ._render import bound_latex, bound_mathml, latex, mathml, precondition_mathml
@@ -38,6 +40,8 @@ __all__ = [
     "Precondition",
     "PreconditionFailed",
     "Relation",
+    "Sharpness",
+    "SharpnessStatus",
     "TaskMean",
     "bound_latex",
     "bound_mathml",

@@ -90,6 +90,98 @@ class Definition:
     source: str = ""
 
 
+class SharpnessStatus(str, enum.Enum):
+    """How much is known of the supremum of lhs/rhs over a result's hypothesis class."""
+
+    DERIVED = "derived"  # the supremum itself, with a derivation and an instance that attains or approaches it
+    UPPER_BOUND = "upper_bound"  # a proven upper bound on the supremum (the tight steps cannot all be attained at once)
+    NOT_DERIVED = "not_derived"  # neither: ``derivation`` says why
+
+
+# The negative control of an inequality multiplies its right-hand side by this fraction of
+# the supremum (or, where none is derived, of the ratio a named instance attains): the
+# falsified statement is then false by a fixed factor, whatever the search found.
+CONTROL_FRACTION = sp.Rational(9, 10)
+
+
+@dataclass(frozen=True)
+class Sharpness:
+    """How close lhs/rhs of an inequality can come to 1: its supremum over the hypothesis class.
+
+    The ratio is lhs/rhs for <= and rhs/lhs for >= (above 1: violated).  ``supremum``
+    is that ratio's supremum over every instance the hypotheses admit, when
+    ``status`` is DERIVED, or a proven upper bound on it (UPPER_BOUND).  ``attained``
+    is a ratio that the configuration ``extremal`` reaches or approaches (a lower bound
+    on the supremum; equal to it where the supremum is attained).  ``derivation`` says,
+    with equation numbers, which steps of the proof are tight and where, or why the
+    supremum is not derived.  A supremum below 1 makes the paper's statement loose:
+    its sharp constant is the right-hand side times the supremum.
+    """
+
+    status: SharpnessStatus
+    derivation: str
+    supremum: sp.Expr | None = None
+    attained: sp.Expr | None = None
+    extremal: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", SharpnessStatus(self.status))
+        object.__setattr__(self, "derivation", " ".join(self.derivation.split()))
+        object.__setattr__(self, "extremal", " ".join(self.extremal.split()))
+        for name in ("supremum", "attained"):
+            value = getattr(self, name)
+            if value is not None:
+                value = sp.nsimplify(value) if isinstance(value, float) else sp.sympify(value)
+                if not (value.is_number and value.is_real and value > 0):
+                    raise BoundError(f"sharpness {name} must be a positive real number, got {value!r}")
+                object.__setattr__(self, name, value)
+        if not self.derivation:
+            raise BoundError("sharpness needs a derivation (or the reason none is derived)")
+        if self.status is SharpnessStatus.NOT_DERIVED and self.supremum is not None:
+            raise BoundError("sharpness: a supremum is given, so its status is derived or upper_bound")
+        if self.status is not SharpnessStatus.NOT_DERIVED and self.supremum is None:
+            raise BoundError(f"sharpness: status {self.status.value} needs the supremum")
+        if self.supremum is not None and self.attained is not None and self.attained > self.supremum:
+            raise BoundError(f"sharpness: attained {self.attained} exceeds the supremum {self.supremum}")
+        if self.attained is not None and not self.extremal:
+            raise BoundError("sharpness: an attained ratio needs the extremal instance that attains it")
+
+    @property
+    def reference_ratio(self) -> sp.Expr | None:
+        """The ratio a falsified statement is measured against: the supremum where derived, else the attained one."""
+        if self.status is SharpnessStatus.DERIVED:
+            return self.supremum
+        return self.attained
+
+    @property
+    def control_factor(self) -> sp.Expr | None:
+        """The factor on the right-hand side that makes the statement false by a fixed margin (None: unknown)."""
+        ref = self.reference_ratio
+        if ref is None:
+            return None
+        factor = CONTROL_FRACTION * ref
+        if not factor.is_Rational:
+            # An algebraic supremum (a root of a polynomial) rounded down to 15 digits: still below
+            # the supremum, so the statement stays false, and a rational evaluates everywhere.
+            scale = 10 ** 15
+            factor = sp.Rational(sp.floor(factor * scale), scale)
+        return factor
+
+    @property
+    def loose(self) -> bool:
+        """True when the supremum (or a proven upper bound on it) is below 1: the constant can be made smaller."""
+        return self.supremum is not None and bool(self.supremum < 1)
+
+    def as_dict(self) -> dict:
+        def num(x):
+            return None if x is None else float(x)
+
+        return {"status": self.status.value, "supremum": num(self.supremum),
+                "supremum_exact": None if self.supremum is None else str(self.supremum),
+                "attained": num(self.attained), "extremal": self.extremal, "derivation": self.derivation,
+                "control_factor": num(self.control_factor), "loose": self.loose}
+
+
 _EQ_NUMBER = re.compile(r"\((\d+[a-z]?)\)")
 
 # A precondition whose two sides differ in float arithmetic by no more than this
@@ -158,6 +250,7 @@ class Bound:
     settings: Mapping[str, Any] = field(default_factory=dict)
     algorithm: str | None = None
     reading: str = ""
+    sharpness: Sharpness | None = None
     module: str = ""
 
     def __post_init__(self):

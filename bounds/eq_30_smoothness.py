@@ -10,8 +10,17 @@ w, u in R^d we have
 
 (30a) is the same as ||grad^2 f_i(w)|| <= L_i in the spectral norm, because the
 Hessian is symmetric; it is encoded in that form with L := max_i L_i.
+
+Sharpness (supremum of lhs/rhs: 1 for both, attained).  (30a): L is the supremum of
+||grad^2 f_i(w)|| (Assumption 4.3 for a C^2 function), so the ratio reaches 1 wherever a
+task Hessian has an eigenvalue +-L, e.g. every quadratic task with A_i of norm L.  (30b):
+f_i(w) - f_i(u) - grad f_i(u)'(w - u) = int_0^1 (1 - t) (w - u)' grad^2 f_i(u + t(w - u)) (w - u) dt
+<= L/2 ||w - u||^2 by (30a), with equality when w - u is an eigenvector of eigenvalue +L of a
+constant Hessian (a quadratic task).
 """
-from ._core import Bound, Kind, Relation
+import sympy as sp
+
+from ._core import Bound, Kind, Relation, Sharpness
 from ._symbols import HESSIAN, LOSS, L, declare_quantity, norm_w_minus_u
 
 hessian_norm = declare_quantity(
@@ -32,6 +41,15 @@ eq_30a_hessian_bounded = Bound(
     rhs=L,
     lhs_words="the spectral norm (largest absolute eigenvalue) of the exact Hessian of a task f_i at w",
     reading="-L I <= H <= L I for symmetric H is encoded as ||H||_2 <= L with L := max_i L_i.",
+    sharpness=Sharpness(
+        status="derived",
+        derivation="L is the supremum of ||grad^2 f_i(w)|| over tasks and points (Assumption 4.3 for C^2 "
+                   "tasks), so lhs/rhs <= 1, with equality at any point where a task Hessian has an eigenvalue "
+                   "+-L: for a quadratic task with ||A_i|| = L, at every w.",
+        supremum=sp.Integer(1), attained=sp.Integer(1),
+        extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), any w "
+                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+    ),
 )
 
 eq_30b_descent_lemma = Bound(
@@ -43,4 +61,13 @@ eq_30b_descent_lemma = Bound(
     relation=Relation.LE,
     rhs=L / 2 * norm_w_minus_u ** 2,
     lhs_words="the exact value f_i(w) - f_i(u) - grad f_i(u)'(w - u) for a task f_i and points w, u",
+    sharpness=Sharpness(
+        status="derived",
+        derivation="f_i(w) - f_i(u) - grad f_i(u)'(w - u) = int_0^1 (1 - t) (w - u)' grad^2 f_i(u + t(w - u)) "
+                   "(w - u) dt <= (L/2) ||w - u||^2 by (30a): lhs/rhs <= 1. Equality when the Hessian is constant "
+                   "along [u, w] with w - u an eigenvector of eigenvalue +L: a quadratic task.",
+        supremum=sp.Integer(1), attained=sp.Integer(1),
+        extremal="quadratic tasks sharing the Hessian diag(L, L/2) (L = 1), w - u along e_1 "
+                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=+1)",
+    ),
 )

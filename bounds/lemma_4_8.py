@@ -10,10 +10,19 @@ where L(w) := 4L + 2 rho alpha E_{i~p} ||grad f_i(w)||."
 
 L(w) is declared here once (``L_OF_W``); Lemma 4.9, Corollary A.1 and the proofs
 of Theorems F.1, G.1 and H.1 reuse it.
+
+Sharpness (supremum of lhs/rhs: 1, attained).  The proof (Appendix B) splits
+grad F_i(w) - grad F_i(u) = A_i(w)(grad f_i(w') - grad f_i(u')) + (A_i(w) - A_i(u)) grad f_i(u'),
+A_i(w) = I - alpha grad^2 f_i(w), and bounds it by (1 + alpha L) L (1 + alpha L) ||w - u|| (44) plus
+alpha rho ||w - u|| (1 + alpha L) ||grad f_i(u)|| (46); with alpha L <= 1 that is at most
+(4L + 2 rho alpha ||grad f_i(u)||) ||w - u||, and symmetrically with w: lhs/rhs <= 1.
+Equality: rho = 0, alpha L = 1 and every task Hessian -L along w - u (quadratic tasks
+sharing the Hessian), where grad F(w) - grad F(u) = (1 + alpha L)^2 (-L)(w - u) = -4L (w - u).
 """
+import sympy as sp
 from sympy import Min
 
-from ._core import Bound, Definition, Kind, Relation
+from ._core import Bound, Definition, Kind, Relation, Sharpness
 from ._hypotheses import ALPHA_AT_MOST_ONE_OVER_L
 from ._symbols import (
     GRADIENT,
@@ -58,4 +67,16 @@ lemma_4_8 = Bound(
               "distribution, at two points w, u",
     preconditions=(ALPHA_AT_MOST_ONE_OVER_L,),
     definitions=(L_OF_W, L_OF_U),
+    sharpness=Sharpness(
+        status="derived",
+        derivation="Appendix B: grad F_i(w) - grad F_i(u) = A_i(w)(grad f_i(w') - grad f_i(u')) + "
+                   "(A_i(w) - A_i(u)) grad f_i(u'), at most (1 + alpha L)^2 L ||w - u|| by (44) plus "
+                   "alpha rho (1 + alpha L) ||grad f_i(u)|| ||w - u|| by (46); alpha L <= 1 gives L(u) ||w - u||, "
+                   "and symmetrically L(w) ||w - u||: lhs/rhs <= 1. Every step is tight at rho = 0, alpha L = 1, "
+                   "all tasks of Hessian -L along w - u: grad F(w) - grad F(u) = -(1 + alpha L)^2 L (w - u) = "
+                   "-4L (w - u) and L(w) = L(u) = 4L.",
+        supremum=sp.Integer(1), attained=sp.Integer(1),
+        extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), alpha = 1/L, w - u along e_1 "
+                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+    ),
 )

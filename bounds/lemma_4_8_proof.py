@@ -11,8 +11,17 @@ Statements (paper, Appendix B, with alpha in [0, 1/L] as in Lemma 4.8):
 intermediate point u~_i; for d >= 2 that form of the theorem does not hold in
 general, but the bound follows from the integral form with the same constant.
 The suite checks the bounds themselves, for every task.
+
+Sharpness (supremum of lhs/rhs: 1 for both, attained).  With H_bar the Hessian averaged
+over a segment, grad f_i(w - alpha grad f_i(w)) - grad f_i(u - alpha grad f_i(u)) =
+H_bar_1 (I - alpha H_bar_2) (w - u), whose norm is at most L (1 + alpha L) ||w - u|| by (30a):
+(44), with equality for a quadratic task of curvature -L along w - u (A (I - alpha A) = -L (1 + alpha L)).
+grad f_i(u - alpha grad f_i(u)) = (I - alpha H_bar) grad f_i(u), of norm at most (1 + alpha L) ||grad f_i(u)||:
+(46), with equality for a quadratic task of curvature -L along grad f_i(u).  Both for every alpha in [0, 1/L].
 """
-from ._core import Bound, Kind, Relation
+import sympy as sp
+
+from ._core import Bound, Kind, Relation, Sharpness
 from ._hypotheses import ALPHA_AT_MOST_ONE_OVER_L
 from ._symbols import GRADIENT, L, alpha, declare_quantity, grad_fi_inner_norm, grad_fi_norm_w, norm_w_minus_u
 
@@ -32,6 +41,16 @@ eq_44_inner_step_lipschitz = Bound(
     lhs_words="for every task i: ||grad f_i(w - alpha grad f_i(w)) - grad f_i(u - alpha grad f_i(u))|| "
               "with exact gradients, at two points w, u",
     preconditions=(ALPHA_AT_MOST_ONE_OVER_L,),
+    sharpness=Sharpness(
+        status="derived",
+        derivation="(44): the difference is H_bar_1 (I - alpha H_bar_2)(w - u) with Hessians averaged over "
+                   "segments, each of norm <= L by (30a), so lhs/rhs <= 1 (the proof's two Lipschitz steps). "
+                   "Equality, for every alpha in [0, 1/L], for a quadratic task of Hessian -L along w - u: "
+                   "A (I - alpha A)(w - u) = -L (1 + alpha L)(w - u).",
+        supremum=sp.Integer(1), attained=sp.Integer(1),
+        extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), w - u along e_1, alpha L = 1 "
+                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+    ),
 )
 
 eq_46_inner_step_gradient_growth = Bound(
@@ -45,4 +64,14 @@ eq_46_inner_step_gradient_growth = Bound(
     lhs_words="for every task i: ||grad f_i(w - alpha grad f_i(w))|| with exact gradients, against "
               "||grad f_i(w)|| at the same point (the paper writes it at u)",
     preconditions=(ALPHA_AT_MOST_ONE_OVER_L,),
+    sharpness=Sharpness(
+        status="derived",
+        derivation="(46): grad f_i(w - alpha grad f_i(w)) = (I - alpha H_bar) grad f_i(w) with H_bar the Hessian "
+                   "averaged over [w, w - alpha grad f_i(w)] (the integral form of the proof's mean value step), "
+                   "||I - alpha H_bar|| <= 1 + alpha L by (30a): lhs/rhs <= 1. Equality, for every alpha, for a "
+                   "quadratic task of Hessian -L along grad f_i(w): (I - alpha A) g = (1 + alpha L) g.",
+        supremum=sp.Integer(1), attained=sp.Integer(1),
+        extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), every gradient along e_1 "
+                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+    ),
 )

@@ -26,10 +26,30 @@ where the two factors give (1 + alpha L)^4; (34) is encoded as printed, with
 mean value theorem for a vector field, which holds in d = 1 and in general only in
 integral form; (36)-(37) are encoded as printed (a point w~_i on the segment
 exists), and sigma is Assumption 4.5's bound, used by the proof only through (41).
+
+Sharpness of (33) (supremum of lhs/rhs: 1, attained).  With the integral form of (36),
+grad f(w) - grad F(w) = E_i[(I - A_i(w) A_i_bar) grad f_i(w)] with ||I - A_i(w) A_i_bar|| <= 2 alpha L
++ alpha^2 L^2 =: k, and E_i||grad f_i(w)|| <= ||grad f(w)|| + sigma (41), so ||grad f|| <= ||grad F|| +
+k (||grad f|| + sigma), i.e. (33): lhs/rhs <= 1.  At alpha = 0 (admitted: alpha in [0, (sqrt 2 - 1)/L))
+C1 = 1, C2 = 0 and grad F = grad f, so equality holds at every w with grad f(w) != 0.
+
+Sharpness of (34) (false as printed; a proven upper bound 2 on the supremum; the ratio
+1.0827... attained).  Write x = alpha L.  By (35b), (30a) and (46),
+||grad F_i|| <= (1 + x)^2 ||grad f_i||, so E_i||grad F_i||^2 <= (1 + x)^4 (||grad f||^2 + sigma^2), and
+by (33) ||grad F|| >= (||grad f|| - C2 sigma)_+ / C1.  Hence, with t = ||grad f|| / sigma,
+lhs/rhs <= (1 + x)^2 (t^2 + 1) / (2 (t - C2)_+^2 + 2 C2^2 + 1) <= (1 + x)^2 < 2, since
+t^2 + 1 <= 2 (t - C2)^2 + 2 C2^2 + 1 is (t - 2 C2)^2 >= 0: the supremum is at most 2 (the limit
+x -> sqrt(2) - 1).  Attained: tasks sharing the Hessian -L along their gradients, at a
+stationary point of f and F (grad f = grad F = 0, E||grad f_i||^2 = sigma^2, sigma exact on R^d):
+lhs/rhs = (1 + x)^2 / (2 C2^2 + 1), largest at the root x* = 0.06984 in (0, sqrt(2) - 1) of
+3x^6 + 18x^5 + 35x^4 + 20x^3 + 3x^2 + 14x - 1, where it is 1.08272.  The two tight steps cannot
+be had at once: (33) is tight only where the curvature shrinks grad F against grad f (curvature
++L), the factor (1 + x)^4 only at curvature -L; the exact supremum between 1.0827 and 2 is not derived.
 """
+import sympy as sp
 
 
-from ._core import Bound, Definition, Kind, Relation
+from ._core import Bound, Definition, Kind, Relation, Sharpness
 from ._hypotheses import ALPHA_BELOW_SQRT2_MINUS_1
 from ._symbols import (
     DIMENSIONLESS,
@@ -54,6 +74,14 @@ C_1_DEFINITION = Definition(C_1, 1 / (1 - 2 * alpha * L - alpha ** 2 * L ** 2), 
 C_2_DEFINITION = Definition(C_2, (2 * alpha * L + alpha ** 2 * L ** 2) / (1 - 2 * alpha * L - alpha ** 2 * L ** 2),
                             "Lemma A.3")
 
+# (34)'s ratio (1 + x)^2 / (2 C2^2 + 1) at its maximiser x* in (0, sqrt(2) - 1) (module docstring).
+_x = sp.Symbol("x", positive=True)
+X_STAR_34 = sp.CRootOf(3 * _x ** 6 + 18 * _x ** 5 + 35 * _x ** 4 + 20 * _x ** 3 + 3 * _x ** 2 + 14 * _x - 1, 1)
+_C2_AT = (2 * _x + _x ** 2) / (1 - 2 * _x - _x ** 2)
+# Recorded as its 15-decimal truncation (a rational, <= the exact value) so that a right side
+# scaled by it stays evaluable numerically.
+_ATTAINED_34 = sp.floor(((1 + _x) ** 2 / (2 * _C2_AT ** 2 + 1)).subs(_x, X_STAR_34) * 10 ** 15) / 10 ** 15
+
 lemma_a_3_gradient_of_f = Bound(
     id="lemma_a_3_gradient_of_f",
     reference="Lemma A.3, eq. (33)",
@@ -67,6 +95,17 @@ lemma_a_3_gradient_of_f = Bound(
     preconditions=(ALPHA_BELOW_SQRT2_MINUS_1,),
     definitions=(C_1_DEFINITION, C_2_DEFINITION),
     reading="sigma is the bound of Assumption 4.5, (12); the proof uses it only through (41) at w.",
+    sharpness=Sharpness(
+        status="derived",
+        derivation="(36) in integral form gives grad f - grad F = E_i[(I - A_i(w) A_i_bar) grad f_i(w)] with "
+                   "||I - A_i(w) A_i_bar|| <= 2 alpha L + alpha^2 L^2, and (41) E_i||grad f_i|| <= ||grad f|| + "
+                   "sigma; solving ||grad f|| <= ||grad F|| + (2 alpha L + alpha^2 L^2)(||grad f|| + sigma) gives (33): "
+                   "lhs/rhs <= 1. Equality at alpha = 0 (inside [0, (sqrt 2 - 1)/L)): C1 = 1, C2 = 0 and "
+                   "grad F = grad f at every w.",
+        supremum=sp.Integer(1), attained=sp.Integer(1),
+        extremal="any tasks at alpha = 0 with grad f(w) != 0: quadratic tasks sharing the Hessian diag(-L, -L/2), "
+                 "gradients 0.3 +- 1 along e_1 (verify.pointwise.EXTREMAL, extremal='quadratic', alpha_frac=0)",
+    ),
 )
 
 lemma_a_3_task_gradient_second_moment = Bound(
@@ -86,6 +125,23 @@ lemma_a_3_task_gradient_second_moment = Bound(
             "E||A_i(w)||^2 ||A_i(w~_i)||^2 ||grad f_i(w)||^2 <= (1 + alpha L)^2 E||grad f_i(w)||^2 "
             "drops one factor (1 + alpha L)^2: the product of the two norms squared is bounded by "
             "(1 + alpha L)^4.",
+    sharpness=Sharpness(
+        status="upper_bound",
+        derivation="FALSE as printed (finding lemma-a3-eq34-missing-square). With x = alpha L: by (35b), (30a) and "
+                   "(46) E_i||grad F_i||^2 <= (1 + x)^4 (||grad f||^2 + sigma^2), and by (33) ||grad F|| >= "
+                   "(||grad f|| - C2 sigma)_+ / C1, so with t = ||grad f|| / sigma lhs/rhs <= (1 + x)^2 (t^2 + 1) / "
+                   "(2 (t - C2)_+^2 + 2 C2^2 + 1) <= (1 + x)^2 < 2 (as (t - 2 C2)^2 >= 0): the supremum is at most 2. "
+                   "Attained: tasks sharing the Hessian -L along their gradients at a stationary point of f and "
+                   "F (grad f = grad F = 0, E||grad f_i||^2 = sigma^2 exactly) give (1 + x)^2 / (2 C2^2 + 1), "
+                   "largest at the root x* = 0.069835 of 3x^6 + 18x^5 + 35x^4 + 20x^3 + 3x^2 + 14x - 1, where it "
+                   "is 1.082721. The exact supremum in [1.0827, 2] is not derived: (33) is tight only at "
+                   "curvature +L, the factor (1 + x)^4 only at curvature -L.",
+        supremum=sp.Integer(2),
+        attained=_ATTAINED_34,
+        extremal="two equally likely quadratic tasks f_i = -L w^2/2 + b_i w (L = 1), b = (1, -1), w = 0 (a "
+                 "stationary point of f and F), alpha L = x* = 0.069835 (verify.pointwise.EXTREMAL, "
+                 "extremal='quadratic', offset=0)",
+    ),
 )
 
 meta_gradient_identity_residual = declare_quantity(

@@ -154,12 +154,18 @@ def test_cases_cover_the_bias_displays_and_both_identities():
 
 
 def test_an_exact_inequality_holds_and_its_falsified_version_is_violated():
-    case = BIAS_CASES_BY_ID["eq_80_maml_bias@noisy-trigonometric"]
-    inst = Instance(case.id, 3, dict(BASE, noise=0.9))
+    # The falsified Bound is the rhs times 9/10 of the declared supremum: only an instance near the
+    # equality case (the kinked family's, verify.bias.kinked_extremal_instances) catches it.
+    case = BIAS_CASES_BY_ID["eq_80_maml_bias@kinked-two-point"]
+    inst = bias.kinked_extremal_instances(case)[0]
     out = run_instance(case, inst, 1e-6)
     assert out.verdict is Verdict.HOLDS and out.lower == out.upper == out.estimate > 0 and out.n == 0
-    bad, _ = falsified(case.bound, out.ratio)
+    bad, note = falsified(case.bound, out.ratio)
+    assert "supremum" in note
     assert run_instance(case, inst, 1e-6, bad).verdict is Verdict.VIOLATED
+    # A random trigonometric instance, far from the equality case, does not catch it.
+    trig = BIAS_CASES_BY_ID["eq_80_maml_bias@noisy-trigonometric"]
+    assert run_instance(trig, Instance(trig.id, 3, dict(BASE, noise=0.9)), 1e-6, bad).verdict is Verdict.HOLDS
 
 
 def test_the_squared_display_is_judged_on_the_square():

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from verify.evidence import Instance, Verdict
-from verify.expectation import DEGENERATE, STAT_CASES, STAT_CASES_BY_ID, build_stat_family, run_instance
+from verify.expectation import (DEGENERATE, EXTREMAL_KIND, STAT_CASES, STAT_CASES_BY_ID, build_stat_family,
+                                extremal_instances, plumbing_control, run_instance)
 from verify.objectives import meta_gradient, meta_gradient_test
 from verify.pointwise import falsified
 
@@ -41,8 +42,16 @@ def test_a_falsified_expectation_bound_is_reported_violated():
     inst = Instance(case.id, 5, dict(d=2, n=3, alpha_frac=1.0, batch_margin=0.0, spread=0.5, noise=0.5, scale=0.5))
     true = run_instance(case, inst, 1e-6)
     assert true.verdict is Verdict.HOLDS
-    bad, _ = falsified(case.bound, true.ratio)
-    assert run_instance(case, inst, 1e-6, bad).verdict is Verdict.VIOLATED
+    # A random family reaches 0.32 of the bound, far below the power control (9/10 of the supremum):
+    # its check's control is placed below the worst ratio it found, and caught.
+    bad, note = plumbing_control(case.bound, true)
+    assert "plumbing" in note and run_instance(case, inst, 1e-6, bad).verdict is Verdict.VIOLATED
+    assert run_instance(case, inst, 1e-6, falsified(case.bound, true.ratio)[0]).verdict is Verdict.HOLDS
+    # The power control is caught on the equality-case family, exactly.
+    ext = STAT_CASES_BY_ID[f"lemma_4_9_second_moment@{EXTREMAL_KIND}"]
+    edge = extremal_instances(ext)[-1]
+    assert run_instance(ext, edge, 1e-6).verdict is Verdict.HOLDS
+    assert run_instance(ext, edge, 1e-6, falsified(ext.bound, None)[0]).verdict is Verdict.VIOLATED
 
 
 def test_unknown_family_kind_is_named():

@@ -9,6 +9,8 @@ import pytest
 # Imported by the outer run so that pytester's in-process runs below reuse them: pytester
 # forgets modules first imported inside a run, and numpy cannot be loaded twice in a process.
 import bounds  # noqa: F401
+import verify.pointwise  # noqa: F401
+import verify.test_pointwise  # noqa: F401
 from verify.report.compliance import SCHEMA, SCHEMA_VERSION, dumps
 from verify.report.gate import UPDATE_COMMAND, baseline_of, compare, main, table
 
@@ -121,7 +123,7 @@ def test_update_then_compare(tmp_path, report, capsys):
     rep, base = _write(tmp_path / "compliance.json", report), tmp_path / "baseline" / "compliance.json"
     assert main(["--report", str(rep), "--baseline", str(base), "--update"]) == 0
     stored = json.loads(base.read_text())
-    assert set(stored) == {"schema", "schema_version", "baseline", "run", "results", "findings"}
+    assert set(stored) == {"schema", "schema_version", "baseline", "run", "results", "tightness", "findings"}
     assert "started_at" not in stored["run"] and "duration_s" not in stored["run"]
     assert main(["--report", str(rep), "--baseline", str(base)]) == 0
     _write(rep, _edit(report, "lemma_4_8", "rank-one", verdict="violated"))
@@ -223,3 +225,121 @@ def test_wall_clock_evidence_is_reported_but_never_gated():
     assert not [c for c in compare(base, _report([_result("lemma_4_8", "trigonometric"), worse])) if c.fails]
     gone = compare(base, _report([timed]))
     assert [c.what for c in gone if c.fails] == ["pair disappeared"]
+
+
+# ---------------------------------------------------------------- worst ratios and tightness records
+def _tight(bound_id, family, ratio, interval=None, **kw):
+    return dict(_result(bound_id, family, **kw), worst_ratio=ratio, ratio_interval=interval,
+                tightness={"reached": ratio if interval is None else interval[0]})
+
+
+def _bound_row(bound_id, status="derived", supremum="1/2", meets=True):
+    return {"id": bound_id, "tightness": {"supremum_status": status, "supremum_exact": supremum,
+                                          "meets_target": meets, "fraction_of_supremum": 0.95 if meets else 0.4}}
+
+
+def _ratio_report(ratio, interval=None, bound_rows=None):
+    doc = _report([_tight("eq_9_finite_difference_hvp", "cubic", ratio, interval)])
+    doc["bounds"] = bound_rows if bound_rows is not None else [_bound_row("eq_9_finite_difference_hvp")]
+    return doc
+
+
+def test_an_exact_worst_ratio_may_not_fall_beyond_rounding():
+    base = baseline_of(_ratio_report(0.5))
+    assert _fails(base, _ratio_report(0.5 * (1 - 1e-12))) == []
+    assert _fails(base, _ratio_report(0.49)) == [("worst ratio fell", "eq_9_finite_difference_hvp", "cubic")]
+    rose = compare(base, _ratio_report(0.51))
+    assert [(c.what, c.fails) for c in rose] == [("worst ratio rose", False)]
+
+
+def test_a_statistical_worst_ratio_fails_only_beyond_its_confidence_intervals():
+    base = baseline_of(_ratio_report(0.90, [0.85, 0.95]))
+    assert _fails(base, _ratio_report(0.84, [0.80, 0.88])) == []  # the intervals overlap: noise explains it
+    assert _fails(base, _ratio_report(0.70, [0.65, 0.75])) == [
+        ("worst ratio fell", "eq_9_finite_difference_hvp", "cubic")]
+
+
+def test_a_worst_ratio_that_disappears_fails():
+    base = baseline_of(_ratio_report(0.5))
+    gone = _ratio_report(None)
+    assert ("worst ratio disappeared", "eq_9_finite_difference_hvp", "cubic") in _fails(base, gone)
+
+
+@pytest.mark.parametrize("rows, what", [
+    ([], "tightness record disappeared"),
+    ([_bound_row("eq_9_finite_difference_hvp", status="not_derived", supremum=None)], "supremum no longer derived"),
+    ([_bound_row("eq_9_finite_difference_hvp", supremum="1")], "supremum changed"),
+    ([_bound_row("eq_9_finite_difference_hvp", meets=False)], "tightness below target"),
+])
+def test_a_tightness_record_that_disappears_or_weakens_fails(rows, what):
+    base = baseline_of(_ratio_report(0.5))
+    other = [{"id": "lemma_4_8", "tightness": None}]  # the registry section is present, this Bound's record not
+    assert [c.what for c in compare(base, _ratio_report(0.5, bound_rows=rows + other)) if c.fails] == [what]
+
+
+def test_update_refuses_a_mutated_run(tmp_path, report, capsys):
+    mutated = copy.deepcopy(report)
+    mutated["run"]["mutations"] = {"lemma_4_8": 10.0}
+    rep = _write(tmp_path / "compliance.json", mutated)
+    assert main(["--report", str(rep), "--baseline", str(tmp_path / "b.json"), "--update"]) == 2
+    assert "mutated statements" in capsys.readouterr().err
+
+
+SEARCHED_CHECK = '''
+import os
+from verify.evidence import Evidence
+from verify.pointwise import CASES_BY_ID, run_check
+from verify.test_pointwise import draw_instances
+
+def test_lemma_4_8_searched(ledger, run_seed, profile):
+    case = CASES_BY_ID["lemma_4_8@quadratic-mixed"]
+    instances = draw_instances(case, run_seed, profile)
+    search = dict(search_starts=1, search_evaluations=14)
+    if os.environ.get("WEAKEN_SEARCH"):
+        instances, search = instances[:1], dict(search_starts=0)  # one random instance, no search
+    result = run_check(case, instances, **search)  # reads case.bound: the mutation applies
+    w = result.worst
+    ledger.record(Evidence(case.bound_id, case.bound.reference, case.bound.kind.value, case.family,
+                           result.verdict, result.tried, result.admitted, worst_ratio=w.ratio,
+                           worst_lhs=w.lhs, worst_rhs=w.rhs, worst_instance=result.worst_instance))
+'''
+
+
+def test_a_loosened_bound_and_a_weakened_search_fail_the_gate(pytester, monkeypatch, capsys):
+    """The real chain on lemma_4_8: the pointwise search, the plugin's report, the gate on worst ratios.
+
+    Neither change alters a verdict (the statement still holds), so only the gate on the
+    worst ratio can see them: the constant loosened tenfold (``--verify-mutate``) and a search
+    cut down to one random instance.
+    """
+    pytester.makepyfile(test_check=SEARCHED_CHECK)
+    base = pytester.path / "baseline.json"
+    args = ("-p", "verify.plugin", "-p", "no:cacheprovider", "--report-dir", "out")
+    pytester.runpytest(*args).assert_outcomes(passed=1)
+    report = str(pytester.path / "out" / "compliance.json")
+    assert main(["--report", report, "--baseline", str(base), "--update"]) == 0
+    assert main(["--report", report, "--baseline", str(base)]) == 0
+    capsys.readouterr()
+
+    pytester.runpytest(*args, "--verify-mutate", "lemma_4_8=10").assert_outcomes(passed=1)
+    assert json.loads((pytester.path / "out" / "compliance.json").read_text())["run"]["mutations"] == {
+        "lemma_4_8": 10.0}
+    assert main(["--report", report, "--baseline", str(base)]) == 1
+    out = capsys.readouterr().out
+    assert "worst ratio fell" in out and "lemma_4_8" in out and "verdict worsened" not in out
+
+    monkeypatch.setenv("WEAKEN_SEARCH", "1")
+    pytester.runpytest(*args).assert_outcomes(passed=1)
+    assert main(["--report", report, "--baseline", str(base)]) == 1
+    out = capsys.readouterr().out
+    assert "worst ratio fell" in out and "verdict worsened" not in out
+
+
+def test_a_bad_mutation_is_a_usage_error(pytester):
+    pytester.makepyfile(test_check=SEARCHED_CHECK)
+    for bad, says in (("lemma_4_8", "BOUND_ID=FACTOR"), ("lemma_4_8=-1", "positive"),
+                      ("no_such_bound=0.5", "not in the registry"), ("eq_35_meta_gradient=0.5", "not an inequality")):
+        result = pytester.runpytest("-p", "verify.plugin", "-p", "no:cacheprovider", "--report-dir", "out",
+                                    "--verify-mutate", bad)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert says in result.stderr.str(), (bad, result.stderr.str())

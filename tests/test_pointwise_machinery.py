@@ -1,4 +1,5 @@
 """The pointwise-check machinery: instances, verdicts, negative controls, replay, the ledger."""
+import dataclasses
 import json
 
 import numpy as np
@@ -7,7 +8,8 @@ import pytest
 from bounds import BOUNDS
 from verify.evidence import Evidence, Instance, Ledger, Verdict
 from verify.instances import alpha_for, alpha_limit, build_family, certified_constants, mix_seed
-from verify.pointwise import CASES, CASES_BY_ID, Trial, confirm_precisely, evaluate_instance, falsified, judge, run_check
+from verify.pointwise import (CASES, CASES_BY_ID, EXTREMAL, RUNNER_CASES, Trial, confirm_precisely, evaluate_instance,
+                              falsified, is_power_case, judge, run_check)
 from verify.replay import main as replay_main
 
 
@@ -62,11 +64,26 @@ def test_judge_refuses_instances_outside_the_hypotheses():
 
 
 @pytest.mark.parametrize("ratio,factor", [(0.8, 0.4), (-0.3, -0.6), (None, 0.5)])
-def test_falsified_constant_sits_beyond_the_worst_ratio(ratio, factor):
-    b = BOUNDS["eq_30a_hessian_bounded"]
+def test_plumbing_control_sits_beyond_the_worst_ratio(ratio, factor):
+    """Without a declared sharpness (the random families' control) the constant goes below the worst ratio."""
+    b = dataclasses.replace(BOUNDS["eq_30a_hessian_bounded"], sharpness=None)
     fb, note = falsified(b, ratio)
     assert fb.rhs_value(dict(L=1.0, hessian_norm=0.0)) == pytest.approx(factor)
-    assert fb.id == b.id and "multiplied" in note
+    assert fb.id == b.id and "multiplied" in note and "plumbing" in note
+
+
+@pytest.mark.parametrize("ratio", [0.8, None])
+def test_power_control_is_nine_tenths_of_the_supremum_whatever_was_found(ratio):
+    b = BOUNDS["eq_9_finite_difference_hvp"]  # supremum 1/2
+    fb, note = falsified(b, ratio)
+    assert fb.rhs_value(dict(rho=1.0, delta=1.0, norm_v=1.0, fd_hvp_error=0.0)) == pytest.approx(0.45)
+    assert "supremum" in note
+
+
+def test_power_control_only_on_the_check_holding_the_extremal_instances():
+    power = [c.id for c in CASES if is_power_case(c)]
+    assert sorted(power) == sorted(RUNNER_CASES.values())
+    assert all(EXTREMAL.get(cid) for cid in power)
 
 
 def test_identity_cases_carry_a_wrong_formula_as_their_control():

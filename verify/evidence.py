@@ -46,9 +46,12 @@ class CheckKey:
 
     @property
     def bound(self):
+        """The registry's Bound (scaled while a mutation of it is active: see verify/sharpness.py)."""
         from bounds import BOUNDS
 
-        return BOUNDS[self.bound_id]
+        from .sharpness import effective
+
+        return effective(BOUNDS[self.bound_id])
 
 
 @dataclass
@@ -90,6 +93,10 @@ class Evidence:
     finding: str | None = None
     ratios: list[float] = field(default_factory=list)
     note: str = ""
+    # For a statistical verdict, the confidence interval [lower, upper] of the worst ratio (lhs
+    # bounds over rhs; for >= rhs over the lhs bounds); None where the ratio is exact.  The
+    # tightness reported is its lower end: what the check has shown the ratio reaches.
+    ratio_interval: list[float] | None = None
     # False for evidence measured in wall-clock time on a shared machine: reported, but not
     # held by the CI gate, whose verdicts must not flap (benchmarks/speed_gate.py gates speed
     # with ratios measured in one run instead).
@@ -98,6 +105,13 @@ class Evidence:
     @property
     def key(self) -> tuple[str, str]:
         return (self.bound_id, self.family)
+
+    @property
+    def reached_ratio(self) -> float | None:
+        """The ratio the check has shown to be reached: the worst ratio, or its lower confidence bound."""
+        if self.ratio_interval is not None:
+            return self.ratio_interval[0]
+        return self.worst_ratio
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -252,7 +266,7 @@ def _merge(a: Evidence, b: Evidence) -> Evidence:
     if ratios:
         _, top = max(ratios, key=lambda t: t[0])
         out.worst_ratio, out.worst_lhs, out.worst_rhs = top.worst_ratio, top.worst_lhs, top.worst_rhs
-        out.worst_instance = top.worst_instance
+        out.worst_instance, out.ratio_interval = top.worst_instance, top.ratio_interval
     out.ratios = (a.ratios + b.ratios)[:RATIO_SAMPLE]
     caught = [e.negative_control_caught for e in (a, b) if e.negative_control_caught is not None]
     out.negative_control_caught = all(caught) if caught else None

@@ -10,11 +10,21 @@ from verify/statistics.py whose choice is stated per case:
                    and sample averages: CLT), Bonferroni over coordinates and tasks,
                    on draws whose outer batch is integrated out exactly and whose
                    inner-step noise is cancelled to first order by a control variate.
-  Lemma 4.10 (21)  a mean of ||v||^2, unbounded: the t bound, Bonferroni over tasks.
+  Lemma 4.10 (21)  a mean of ||v||^2, unbounded: the t bound, Bonferroni over tasks, at the
+                   instance's phi (exact verdicts: at the phi minimising the rhs).
   Theorem 4.11     grad F-hat exactly where it is closed form (quadratic per-sample
                    losses), else per-coordinate t bounds on draws of grad F-hat -
                    grad F whose batch noise is cancelled to first order by two
                    control variates of mean zero.
+
+On the equality-case family ``EXTREMAL_KIND`` (1-d tasks with a smoothed gradient kink,
+verify/families/kinked_expectation.py, with two-point noise; ``build_extremal``) every
+expectation is a finite sum and is computed EXACTLY by enumerating all outcomes of the
+sign means of the batches (and of the task batch B' for (19)): the verdict spends no error
+budget and decides up to float rounding (``exact_verdict``).  Those instances are where the
+proofs are tight (derivations in bounds/lemma_4_9.py, lemma_4_10.py, theorem_4_11.py), and
+each Bound's extremal runner (verify/sharpness.py) judges them against any Bound it is given.
+The exact paths apply to any family with a finite noise law (``has_exact_law``).
 
 The right-hand side is always the registry's, evaluated on the instance.  The run's
 error budget (statistics.RUN_ERROR_BUDGET) is split equally over every statistical
@@ -45,6 +55,8 @@ draw from their own stream as before and replay unchanged.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import math
 import zlib
 from collections import OrderedDict
@@ -60,12 +72,17 @@ from .algorithms import MetaBatches, adapted_points
 from .errors import ParameterError
 from .evidence import CheckKey, Instance, Verdict
 from .families import Family, NoisyFamily, QuadraticFamily, RegressionFamily, TrigonometricFamily
+from .families.kinked import KinkedGradientFamily, TaskNoiseKinkedFamily, smoothed_abs
+from .sharpness import ExtremalRun, extremal_runner
 from .instances import alpha_for, certified_constants, mix_seed, smallest_admitted
 from .objectives import batch_grad_norms, meta_gradient, meta_gradient_test, require_alpha_in_lemma_4_8
 from .statistics import sequential_decision, student_t, vector_mean_norm_bound, verdict
 
-# Families for the expectation checks: per-sample noise is what these results are about.
-STAT_KINDS = ("noisy-quadratic", "noisy-trigonometric", "regression")
+# Families for the expectation checks: per-sample noise is what these results are about.  The
+# last kind holds the equality cases of the proofs (``build_extremal``): 1-d tasks with a
+# smoothed gradient kink and two-point noise, judged exactly by enumeration.
+EXTREMAL_KIND = "kinked-extremal"
+STAT_KINDS = ("noisy-quadratic", "noisy-trigonometric", "regression", EXTREMAL_KIND)
 
 # Monte Carlo sample sizes: the first look and the cap of the sequential decision.
 FIRST_LOOK = 400
@@ -212,8 +229,134 @@ class StatSetup:
 
 
 def build_stat_setup(case: StatCase, inst: Instance) -> StatSetup:
+    if case.family == EXTREMAL_KIND:
+        fam, w = build_extremal(case.bound, inst.params)
+        return StatSetup(case.bound, fam, dict(inst.params), np.random.default_rng(inst.seed), w)
     fam, w, rng = build_stat_instance(case.family, inst)
     return StatSetup(case.bound, fam, dict(inst.params), rng, w)
+
+
+# ---------------------------------------------------------------------- the proofs' equality cases
+# The extremal instances (kind EXTREMAL_KIND) are 1-d ``KinkedGradientFamily`` tasks, f_i'(x) =
+# c_i + L h_eps(x - x0) (a kink of the gradient smoothed on the scale eps, rho = L/eps), with L = 1
+# (every ratio below is scale free), wrapped in ``NoisyFamily`` two-point noise where the statement
+# is about noise.  The search space's parameters are read per Bound (the bounds' docstrings in
+# bounds/ give the derivations):
+#   all          alpha_frac -> alpha = alpha_for(bound, alpha_frac, L)
+#   (20), (21)   the kink at the inner point u = w - alpha f'(w) = 0, sigma~ = 1, f'(w) = 4 scale;
+#                noise -> eps = alpha sigma~ 2^-(1 + 12 noise) (noise = 1: the limit eps -> 0);
+#                batch_margin -> D_in = 1 + round(7 batch_margin), spread -> D_o = 1 + round(7 spread).
+#   (22)         f''(w) = -L (w left of the kink), the kink at u = 0 shifted left by 2 alpha sigma~ spread
+#                (spread > 1/2: the inner points on the affine branch of slope +L), sigma~ = 1,
+#                sigma_H = 40 scale / alpha with the Hessian sign of a sample equal to its gradient
+#                sign (coupling "same"), eps from noise as above, D_test = 1 + round(7 batch_margin).
+#   (19) first   one task with f'(w) = 0, eps = 1/4 (rho = 4L), two-point noise with
+#                2 rho alpha sigma~ / L = 1 - 0.9 batch_margin (batch_margin = 0: D_beta = 1 at the edge of (18)).
+#   (19) second  two tasks, f'(w) in {G, 0} with probabilities (p, 1 - p), p = params['p'] or
+#                0.02 + 0.96 noise, eps = 1 (rho = L); B' = 1 + round(3 batch_margin) and G at the edge
+#                of (18): 0.5 (rho alpha sigma / L)^2 = B' (1 - 1e-9), sigma^2 = p (1 - p) G^2; two-point
+#                noise on the large task only with 2 rho alpha sigma~ / L = y = params['y'] or scale.
+EXTREMAL_L = 1.0
+# The most outcomes an exact check enumerates (beyond: it refuses).  A sum of N terms no larger than
+# its result is off by at most about N x 1.1e-16 of it, so N <= 2000 keeps that below 1e-12 (EXACT_RTOL).
+EXACT_OUTCOME_CAP = 2000
+
+
+def _extremal_eps(alpha: float, sigma_tilde: float, noise: float) -> float:
+    """The kink's width: a fraction 2^-(1 + 12 noise) of the inner step's noise alpha sigma~."""
+    if alpha <= 0:
+        raise ParameterError("alpha_frac", "alpha = 0 takes no inner step: both sides of (20)-(22) vanish, "
+                                           "there is no equality case to build")
+    return alpha * sigma_tilde * 2.0 ** -(1.0 + 12.0 * float(noise))
+
+
+def build_extremal(bound: Bound, params: dict) -> tuple[Family, np.ndarray]:
+    """The equality-case family and point of ``bound`` (see the table above), from the instance's parameters."""
+    L = EXTREMAL_L
+    alpha = admitted_alpha(bound, float(params["alpha_frac"]), L)
+    lhs = bound.lhs.name
+    if lhs in ("bias_norm", "outer_grad_second_moment"):
+        sigma_t = 1.0
+        eps = _extremal_eps(alpha, sigma_t, params["noise"])
+        g0 = 4.0 * float(params["scale"])
+        w = alpha * g0  # w - alpha f'(w) = 0 = x0: the kink at the inner point
+        base = KinkedGradientFamily(L, eps, [g0 - L * float(smoothed_abs(w, eps))])  # f'(w) = g0
+        fam = NoisyFamily(base, sigma_t, 0.0, distribution="two_point")
+        fam.name = EXTREMAL_KIND
+        return fam, np.array([w])
+    if lhs == "grad_F_hat_error":
+        sigma_t = 1.0
+        eps = _extremal_eps(alpha, sigma_t, params["noise"])
+        shift = 2.0 * alpha * sigma_t * float(params["spread"])
+        delta = shift + alpha * sigma_t + eps  # w = u - delta lies left of x0 - eps: f''(w) = -L
+        x0 = -shift
+        # f'(w) = (w - u)/alpha = -delta/alpha, and f'(w) = c + L h(w - x0) with |w - x0| >= eps.
+        c = -delta / alpha - L * (abs(-delta - x0) - eps / 2)
+        sigma_H = 40.0 * float(params["scale"]) / alpha
+        fam = NoisyFamily(KinkedGradientFamily(L, eps, [c], kinks=x0), sigma_t, sigma_H,
+                          distribution="two_point", coupling="same")
+        fam.name = EXTREMAL_KIND
+        return fam, np.array([-delta])
+    if lhs == "E_beta_tilde":
+        eps = 0.25
+        rho = L / eps
+        y = 1.0 - 0.9 * float(params["batch_margin"])
+        fam = NoisyFamily(KinkedGradientFamily(L, eps, [0.0]), y * L / (2 * rho * alpha), 0.0, distribution="two_point")
+        fam.name = EXTREMAL_KIND
+        return fam, np.zeros(1)
+    if lhs == "E_beta_tilde_sq":
+        eps = 1.0
+        a = (L / eps) * alpha  # rho alpha
+        p = float(params.get("p", 0.02 + 0.96 * float(params["noise"])))
+        B_prime = 1 + int(round(3 * float(params["batch_margin"])))
+        G = math.sqrt(2.0 * B_prime / (a * a * p * (1.0 - p))) * L * (1.0 - 1e-9)
+        # Noise on the large task only, 2 rho alpha sigma~ / L = y (D_beta = ceil(y^2) = 1 at the edge of (18)).
+        y = float(params.get("y", params["scale"]))
+        fam = TaskNoiseKinkedFamily(L, eps, [G, 0.0], [y * L / (2.0 * a), 0.0], probabilities=[p, 1.0 - p])
+        fam.name = EXTREMAL_KIND
+        return fam, np.zeros(1)
+    raise ParameterError("bound", f"no equality-case instance for {bound.id}")
+
+
+def exact_verdict(lhs: float, rhs: float, relation: str) -> Verdict:
+    """The verdict of an exactly computed lhs: a violation must exceed float rounding.
+
+    The enumerated sums have at most EXACT_OUTCOME_CAP nonnegative-weight terms, so their
+    rounding error is below EXACT_RTOL = 1e-12 of the result; only a larger excess counts
+    as a violation.
+    """
+    tol = EXACT_RTOL * max(abs(lhs), abs(rhs))
+    if relation == "<=":
+        return Verdict.VIOLATED if lhs > rhs + tol else Verdict.HOLDS
+    return Verdict.VIOLATED if rhs > lhs + tol else Verdict.HOLDS
+
+
+EXACT_RTOL = 1e-12
+EXACT_METHOD = "exact (every outcome of the two-point noise and of the task batch enumerated)"
+
+
+def has_exact_law(fam: Family) -> bool:
+    """Whether every batch outcome of ``fam`` can be enumerated: deterministic tasks, bare or with two-point noise."""
+    if fam.is_deterministic or isinstance(fam, TaskNoiseKinkedFamily):
+        return True
+    return isinstance(fam, NoisyFamily) and fam.distribution == "two_point" and fam.base.is_deterministic
+
+
+def _gradient_atoms(fam: Family, tasks: np.ndarray, D: int) -> tuple[list, np.ndarray]:
+    """The outcomes of one data batch of size D for each task: (batches, probabilities of the sign means)."""
+    if fam.is_deterministic:
+        return [fam.draw_batch(tasks, "exact")], np.ones(1)
+    values, probs = fam.batch_noise_law(D)
+    return [fam.batch_with_noise(tasks, D, m) for m in values], probs
+
+
+def _noise_pairs(fam: Family, tasks: np.ndarray, D: int) -> tuple[list, np.ndarray]:
+    """Every (gradient, Hessian) sign-mean outcome of one batch of size D: coupled, or both enumerated."""
+    values, probs = NoisyFamily.batch_noise_law(D)
+    if fam.coupling != "independent":
+        return [fam.batch_with_noise(tasks, D, m) for m in values], probs
+    batches = [fam.batch_with_noise(tasks, D, m, mh) for m in values for mh in values]
+    return batches, np.outer(probs, probs).ravel()
 
 
 def _rhs(bound: Bound, values: dict, weights=None) -> float:
@@ -244,13 +387,44 @@ def beta_tilde_draws(fam: Family, w, alpha: float, B_prime: int, D_beta: int, k:
     return np.asarray(beta, dtype=float).reshape(k)
 
 
+def exact_beta_tilde_moment(fam: Family, w, alpha: float, B_prime: int, D_beta: int, moment: int) -> tuple[float, int]:
+    """E[beta~(w)^moment] of (17) exactly: every multiset of B' (task, batch outcome) atoms with its multinomial weight.
+
+    An atom is a task j (probability p_j) with one outcome of its data batch D_beta (the
+    two-point sign mean m, ``NoisyFamily.batch_noise_law``), i.e. one value of
+    ||grad~ f_j(w, D_beta^j)||; B' atoms are drawn i.i.d.  beta~ is the registry's (17) on
+    each multiset.  Returns (the moment, the number of multisets).
+    """
+    consts = fam.constants.values()
+    tasks = np.arange(fam.n_tasks)
+    batches, law = _gradient_atoms(fam, tasks, D_beta)
+    norms = np.concatenate([np.linalg.norm(fam.batch_gradient(w, b), axis=1) for b in batches])
+    probs = np.concatenate([q * fam.probabilities for q in law])
+    keep = probs > 0
+    norms, probs = norms[keep], probs[keep]
+    K, B_prime = len(norms), int(B_prime)
+    count = math.comb(K + B_prime - 1, B_prime)
+    if count > EXACT_OUTCOME_CAP:
+        raise ParameterError("B_prime", f"{count} task-batch outcomes exceed the exact enumeration's cap "
+                                        f"{EXACT_OUTCOME_CAP}")
+    combos = np.array(list(itertools.combinations_with_replacement(range(K), B_prime)), dtype=int).reshape(-1, B_prime)
+    counts = np.stack([(combos == a).sum(axis=1) for a in range(K)], axis=1)
+    log_coef = math.lgamma(B_prime + 1) - np.sum([[math.lgamma(c + 1) for c in row] for row in counts], axis=1)
+    weight = np.exp(log_coef + counts @ np.log(probs))
+    values = {"L": consts["L"], "rho": consts["rho"], "alpha": alpha, "batch_grad_norm": norms[combos]}
+    beta = np.asarray(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=np.full(B_prime, 1.0 / B_prime)),
+                      dtype=float).reshape(-1)
+    return float(weight @ beta ** moment), len(combos)
+
+
 def run_lemma_4_9(s: StatSetup, delta: float, moment: int) -> StatOutcome:
     fam, w, bound = s.family, s.w, s.bound
     consts = certified_constants(fam, w)
     L, rho, sigma, sigma_t = consts["L"], consts["rho"], consts["sigma"], consts["sigma_tilde"]
     alpha = admitted_alpha(bound, s.params["alpha_frac"], L)
-    # B' and D_beta at the edge of (18), or above it by the instance's margin.
-    extra = int(round(3 * s.params["batch_margin"]))
+    # B' and D_beta at the edge of (18), or above it by the instance's margin (the equality cases
+    # read batch_margin as their own parameter and sit at the edge).
+    extra = 0 if fam.name == EXTREMAL_KIND else int(round(3 * s.params["batch_margin"]))
     edge = dict(consts, alpha=alpha)
     B_prime = edge_batch_size(bound, "B_prime", edge) + extra
     D_beta = edge_batch_size(bound, "D_beta", edge) + extra
@@ -259,12 +433,16 @@ def run_lemma_4_9(s: StatSetup, delta: float, moment: int) -> StatOutcome:
     if not bound.admits({**values, bound.lhs.name: 0.0}, fam.probabilities):
         return StatOutcome(Verdict.PRECONDITION_FAILED, math.nan, math.nan, math.nan, math.nan, 0, "-")
     rhs = _rhs(bound, values, fam.probabilities)
+    rel = ">=" if bound.relation is Relation.GE else "<="
+    if has_exact_law(fam):
+        value, outcomes = exact_beta_tilde_moment(fam, w, alpha, B_prime, D_beta, moment)
+        return StatOutcome(exact_verdict(value, rhs, rel), value, value, value, rhs, 0, EXACT_METHOD,
+                           f"B'={B_prime}, D_beta={D_beta}, alpha L={alpha * L:.4g}, {outcomes} outcomes", rel)
     top = (1 / (4 * L)) ** moment  # beta~ lies in (0, 1/(4L)]: the range of the bounded-variable bound
 
     def draw(k):
         return beta_tilde_draws(fam, w, alpha, B_prime, D_beta, k, s.rng) ** moment
 
-    rel = ">=" if bound.relation is Relation.GE else "<="
     n0 = monte_carlo_draws(s.params, FIRST_LOOK)
     cap = CAP if "draws" not in s.params else n0
     dec = sequential_decision(draw, rhs, rel, delta, "empirical_bernstein", n0=n0, cap=cap, a=0.0, b=top)
@@ -311,6 +489,35 @@ def _lemma_4_10_setting(s: StatSetup):
     return alpha, D_in, D_o
 
 
+def exact_outer_gradient_moments(fam: Family, w, alpha: float, D_in: int, D_o: int):
+    """E v_i and E ||v_i||^2 of v_i = grad~ f_i(w - alpha grad~ f_i(w, D_in), D_o), exactly, for every task.
+
+    Every outcome of the two-point sign means of D_in and of the independent D_o is
+    enumerated ((D_in + 1)(D_o + 1) terms).  Returns (E v (n, d), E||v||^2 (n,), the inner
+    points reached (stacked rows)).
+    """
+    tasks = np.arange(fam.n_tasks)
+    inner, p_in = _gradient_atoms(fam, tasks, D_in)
+    outer, p_o = _gradient_atoms(fam, tasks, D_o)
+    Ev, Esq, reached = np.zeros((fam.n_tasks, fam.dim)), np.zeros(fam.n_tasks), []
+    for b_in, q_in in zip(inner, p_in):
+        x = w - alpha * fam.batch_gradient(w, b_in)
+        reached.append(x)
+        for b_o, q_o in zip(outer, p_o):
+            v = fam.batch_gradient(x, b_o)
+            Ev += q_in * q_o * v
+            Esq += q_in * q_o * np.einsum("id,id->i", v, v)
+    return Ev, Esq, np.concatenate(reached)
+
+
+def _per_task_verdict(lhs: np.ndarray, rhs: np.ndarray) -> tuple[Verdict, int]:
+    """An exact per-task verdict of lhs_i <= rhs_i (any task over: violated) and the worst task."""
+    verdicts = [exact_verdict(float(a), float(b), "<=") for a, b in zip(lhs, rhs)]
+    ratios = [a / b if b > 0 else (math.inf if a > 0 else 0.0) for a, b in zip(lhs, rhs)]
+    worst = int(np.argmax(ratios))
+    return (Verdict.VIOLATED if Verdict.VIOLATED in verdicts else Verdict.HOLDS), worst
+
+
 def run_lemma_4_10_bias(s: StatSetup, delta: float) -> StatOutcome:
     """(20): ||E v_i - grad f_i(w - alpha grad f_i(w))||, estimated without the noise that averages out.
 
@@ -328,6 +535,18 @@ def run_lemma_4_10_bias(s: StatSetup, delta: float) -> StatOutcome:
     """
     fam, w, bound = s.family, s.w, s.bound
     alpha, D_in, D_o = _lemma_4_10_setting(s)
+    if has_exact_law(fam):
+        Ev, _, X = exact_outer_gradient_moments(fam, w, alpha, D_in, D_o)
+        inner = w - alpha * fam.gradient(w)
+        consts = certified_constants(fam, w, inner, X)
+        bias = np.linalg.norm(Ev - fam.gradient(inner), axis=1)  # ||e_{i,k}|| of (20), every task
+        rhs = _rhs(bound, dict(alpha=alpha, L=consts["L"], sigma_tilde=consts["sigma_tilde"], D_in=D_in))
+        v, i = _per_task_verdict(bias, np.full(fam.n_tasks, rhs))
+        return StatOutcome(v, float(bias[i]), float(bias[i]), float(bias[i]), rhs, 0, EXACT_METHOD,
+                           f"D_in={D_in}, D_o={D_o}, alpha L={alpha * consts['L']:.4g}, "
+                           f"eps/(alpha sigma~)={fam.base.eps / (alpha * consts['sigma_tilde']):.3g}"
+                           if isinstance(getattr(fam, "base", None), KinkedGradientFamily) else
+                           f"D_in={D_in}, D_o={D_o}")
     k = monte_carlo_draws(s.params, BIAS_DRAWS)
     b = _stacked_batches(fam, k, D_in, None, s.rng)
     x = adapted_points(fam, w, alpha, b)
@@ -349,18 +568,50 @@ def run_lemma_4_10_bias(s: StatSetup, delta: float) -> StatOutcome:
                        "control variate H_i (x_i - u_i)", f"D_in={D_in}, D_o={D_o} (integrated out exactly)")
 
 
+# The log grid on which (21)'s right side is minimised over phi, refined once around its best point.
+PHI_GRID = np.logspace(-9.0, 9.0, 361)
+PHI_REFINE = 10.0 ** np.linspace(-0.05, 0.05, 101)
+
+
+def sharpest_phi(bound: Bound, values: dict, n_tasks: int) -> tuple[np.ndarray, np.ndarray]:
+    """(21) holds for every phi > 0, so it is judged at the phi minimising its right side, per task.
+
+    The registry's right side is evaluated on a log grid of phi (all tasks at once), then
+    on a finer grid around each task's best point.  Returns (phi, rhs at phi), each (n,).
+    Any phi > 0 gives a valid instance of (21); this one gives the sharpest.
+    """
+    cols = np.arange(n_tasks)
+    r = np.broadcast_to(bound.rhs_value({**values, "phi": PHI_GRID[:, None]}), (len(PHI_GRID), n_tasks))
+    fine = PHI_GRID[np.argmin(r, axis=0)][None, :] * PHI_REFINE[:, None]
+    r = np.broadcast_to(bound.rhs_value({**values, "phi": fine}), fine.shape)
+    j = np.argmin(r, axis=0)
+    return fine[j, cols], np.asarray(r[j, cols], dtype=float)
+
+
 def run_lemma_4_10_second_moment(s: StatSetup, delta: float) -> StatOutcome:
     fam, w, bound = s.family, s.w, s.bound
     alpha, D_in, D_o = _lemma_4_10_setting(s)
-    V, X = _outer_samples(s, alpha, D_in, D_o, monte_carlo_draws(s.params, CAP // 4))
     inner = w - alpha * fam.gradient(w)
+    exact = has_exact_law(fam)
+    if exact:
+        _, Esq, X = exact_outer_gradient_moments(fam, w, alpha, D_in, D_o)
+    else:
+        V, X = _outer_samples(s, alpha, D_in, D_o, monte_carlo_draws(s.params, CAP // 4))
+        sq = np.einsum("kid,kid->ki", V, V)
     consts = certified_constants(fam, w, inner, X.reshape(-1, fam.dim))
-    sq = np.einsum("kid,kid->ki", V, V)
-    phi = 0.2 + 5 * float(s.params["scale"])
-    rhs_all = bound.rhs_value(dict(phi=phi, grad_fi_inner_norm=np.linalg.norm(fam.gradient(inner), axis=1),
-                                   alpha=alpha, L=consts["L"], sigma_tilde=consts["sigma_tilde"], D_in=D_in, D_o=D_o,
-                                   outer_grad_second_moment=np.zeros(fam.n_tasks)))
-    rhs_all = np.broadcast_to(rhs_all, (fam.n_tasks,))
+    values = dict(grad_fi_inner_norm=np.linalg.norm(fam.gradient(inner), axis=1), alpha=alpha, L=consts["L"],
+                  sigma_tilde=consts["sigma_tilde"], D_in=D_in, D_o=D_o, outer_grad_second_moment=np.zeros(fam.n_tasks))
+    if exact:
+        # Exact: judged at the phi minimising the rhs, where (21) is sharpest (ratio -> 1 at the kink).
+        phi, rhs_all = sharpest_phi(bound, values, fam.n_tasks)
+        v, k = _per_task_verdict(Esq, rhs_all)
+        return StatOutcome(v, float(Esq[k]), float(Esq[k]), float(Esq[k]), float(rhs_all[k]), 0, EXACT_METHOD,
+                           f"phi={phi[k]:.4g} (minimising the rhs), D_in={D_in}, D_o={D_o}")
+    # Monte Carlo: phi from the instance (a search parameter; every phi > 0 is an instance of (21)).
+    # At the minimising phi the ratio of a random instance is close to 1 (the sigma~^2/D_o term,
+    # the same on both sides, dominates), where the t bound cannot decide at any seed.
+    phi = np.full(fam.n_tasks, 0.2 + 5 * float(s.params["scale"]))
+    rhs_all = np.broadcast_to(np.asarray(bound.rhs_value({**values, "phi": phi}), dtype=float), (fam.n_tasks,))
     n = fam.n_tasks
     bounds = [student_t(sq[:, i], delta / n) for i in range(n)]
     lo = np.array([b.lower for b in bounds])
@@ -369,7 +620,7 @@ def run_lemma_4_10_second_moment(s: StatSetup, delta: float) -> StatOutcome:
     v = Verdict.VIOLATED if np.any(lo > rhs_all) else (Verdict.HOLDS if np.all(hi <= rhs_all) else Verdict.INCONCLUSIVE)
     k = int(np.argmax(est / rhs_all))
     return StatOutcome(v, est[k], lo[k], hi[k], float(rhs_all[k]), sq.shape[0], "student_t (Bonferroni over tasks)",
-                       f"phi={phi:.3g}, D_in={D_in}, D_o={D_o}")
+                       f"phi={phi[k]:.3g}, D_in={D_in}, D_o={D_o}")
 
 
 # ---------------------------------------------------------------------- Theorem 4.11
@@ -404,13 +655,34 @@ def meta_gradient_test_difference_draws(fam: Family, w, alpha: float, D_test: in
     return np.einsum("kid,i->kd", y, fam.probabilities), x
 
 
+def exact_grad_F_hat(fam: NoisyFamily, w, alpha: float, D_test: int) -> tuple[np.ndarray, np.ndarray]:
+    """grad F-hat(w) of (66) exactly: E_i E_D[(I - alpha grad~^2 f_i(w, D)) grad f_i(w - alpha grad~ f_i(w, D))]
+    with the same batch D in both, summed over every (gradient, Hessian) sign-mean outcome of D.
+    Returns (grad F-hat (d,), the inner points reached)."""
+    tasks = np.arange(fam.n_tasks)
+    batches, probs = _noise_pairs(fam, tasks, D_test)
+    acc, reached = np.zeros((fam.n_tasks, fam.dim)), []
+    for b, q in zip(batches, probs):
+        x = w - alpha * fam.batch_gradient(w, b)
+        g = fam.gradient(x)
+        acc += q * (g - alpha * fam.batch_hvp(w, g, b))
+        reached.append(x)
+    return fam.probabilities @ acc, np.concatenate(reached)
+
+
 def run_theorem_4_11(s: StatSetup, delta: float) -> StatOutcome:
     fam, w, bound = s.family, s.w, s.bound
     consts = certified_constants(fam, w)
     alpha = admitted_alpha(bound, s.params["alpha_frac"], consts["L"])
     D_test = 1 + int(round(7 * s.params["batch_margin"]))
     reached = [w, w - alpha * fam.gradient(w)]
-    if fam.per_sample_gradient_moments(np.broadcast_to(w, (fam.n_tasks, fam.dim)), np.arange(fam.n_tasks)) is not None:
+    if isinstance(fam, NoisyFamily) and has_exact_law(fam):
+        # Two-point noise on deterministic tasks: (66) is a finite sum over the sign means of D_test.
+        grad_F_hat, x = exact_grad_F_hat(fam, w, alpha, D_test)
+        value = lo = hi = float(np.linalg.norm(grad_F_hat - meta_gradient(fam, w, alpha)))
+        reached.append(x)
+        n, method = 0, EXACT_METHOD
+    elif fam.per_sample_gradient_moments(np.broadcast_to(w, (fam.n_tasks, fam.dim)), np.arange(fam.n_tasks)) is not None:
         # Quadratic per-sample losses: grad F-hat is closed form (objectives.meta_gradient_test).
         est = meta_gradient_test(fam, w, alpha, D_test, s.rng)
         value = float(np.linalg.norm(np.asarray(est.value) - meta_gradient(fam, w, alpha)))
@@ -426,7 +698,8 @@ def run_theorem_4_11(s: StatSetup, delta: float) -> StatOutcome:
     consts = certified_constants(fam, *reached)
     rhs = _rhs(bound, dict(alpha=alpha, L=consts["L"], sigma_tilde=consts["sigma_tilde"], sigma_H=consts["sigma_H"],
                            D_test=D_test))
-    return StatOutcome(verdict(lo, hi, rhs, "<="), value, lo, hi, rhs, n, method, f"D_test={D_test}")
+    judged = exact_verdict(value, rhs, "<=") if method == EXACT_METHOD else verdict(lo, hi, rhs, "<=")
+    return StatOutcome(judged, value, lo, hi, rhs, n, method, f"D_test={D_test}, alpha L={alpha * consts['L']:.4g}")
 
 
 _RUNS = {
@@ -445,9 +718,51 @@ _RUNS = {
 DEGENERATE = {("lemma_4_10_bias", "noisy-quadratic"), ("lemma_4_10_bias", "regression"),
               ("theorem_4_11", "noisy-quadratic")}
 
-STAT_CASES = [StatCase(b, k, fn, m) for b, (fn, m) in _RUNS.items() for k in STAT_KINDS
-              if (b, k) not in DEGENERATE]
+STAT_CASES = [StatCase(b, k, fn, EXACT_METHOD if k == EXTREMAL_KIND else m) for b, (fn, m) in _RUNS.items()
+              for k in STAT_KINDS if (b, k) not in DEGENERATE]
 STAT_CASES_BY_ID = {c.id: c for c in STAT_CASES}
+
+
+# The fixed equality-case instances of each Bound on EXTREMAL_KIND (parameters read by
+# ``build_extremal``): alpha L = 1, batch sizes 1 at the edge of the hypotheses, eps = alpha sigma~ / 2^13.
+_AT_EDGE = dict(d=1, n=1, alpha_frac=1.0, batch_margin=0.0, spread=0.0, noise=1.0, scale=0.5)
+# (19) second: the task probability p* = (3 + sqrt 3)/6 of the noiseless two-point law that maximises the
+# ratio (bounds/lemma_4_9.py: mu = 2 + 2 sqrt 3, p = mu^2/(mu^2 + 8)); and the p maximising it with noise
+# of the edge size on the large task only (scipy's bounded maximisation of the exact ratio, to 1e-13).
+P_STAR = (3.0 + math.sqrt(3.0)) / 6.0
+P_STAR_TASK_NOISE = 0.7903567977906251
+EXTREMAL_EDGE = {
+    "lemma_4_10_bias": [dict(_AT_EDGE, seed=21)],
+    "lemma_4_10_second_moment": [dict(_AT_EDGE, seed=22)],
+    # sigma_H = 0 with the kink at the inner point; and the cross term alone (coupled signs, affine branch).
+    "theorem_4_11": [dict(_AT_EDGE, seed=23, scale=0.0), dict(_AT_EDGE, seed=24, spread=1.0, scale=1.0)],
+    "lemma_4_9_first_moment": [dict(_AT_EDGE, seed=25)],
+    "lemma_4_9_second_moment": [dict(_AT_EDGE, seed=26, p=P_STAR, y=0.0),
+                                dict(_AT_EDGE, seed=27, p=P_STAR_TASK_NOISE, y=1.0)],
+}
+
+
+def extremal_instances(case: StatCase, run_seed: int = 0) -> list[Instance]:
+    """The fixed equality-case instances of ``case`` (on EXTREMAL_KIND), their seeds mixed with the run's."""
+    out = []
+    for params in EXTREMAL_EDGE[case.bound_id]:
+        p = dict(params)
+        out.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
+    return out
+
+
+def _extremal_run(bound: Bound) -> ExtremalRun:
+    """The Bound judged exactly on its equality-case instances (no search, no error budget)."""
+    case = STAT_CASES_BY_ID[f"{bound.id}@{EXTREMAL_KIND}"]
+    outs = [(inst, run_instance(case, inst, 0.0, bound)) for inst in extremal_instances(case)]
+    verdicts = {o.verdict for _, o in outs}
+    v = Verdict.VIOLATED if Verdict.VIOLATED in verdicts else Verdict.HOLDS
+    inst, worst = max(outs, key=lambda t: t[1].ratio)
+    return ExtremalRun(case.id, v, worst.ratio, f"{worst.method}; {worst.note}; replay: {inst.replay_command()}")
+
+
+for _bound_id in EXTREMAL_EDGE:
+    extremal_runner(_bound_id)(_extremal_run)
 
 
 def run_instance(case: StatCase, inst: Instance, delta: float, bound: Bound | None = None) -> StatOutcome:
@@ -736,11 +1051,37 @@ def check_evidence(case, check, run_seed: int, note: str, finding_id: str | None
         worst_instance=check.worst_instance, seed=run_seed, negative_control=check.control_note,
         negative_control_caught=check.control_caught,
         finding=finding_id if finding_id and check.verdict is Verdict.VIOLATED else None,
-        ratios=[o.ratio for _, o in check.admitted], note=note)
+        ratios=[o.ratio for _, o in check.admitted], note=note, ratio_interval=ratio_interval(w))
 
 
-def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSpace, plan: SearchPlan, salt: int,
-                       run_seed: int, budget, finding, ledger) -> StatCheck:
+def ratio_interval(outcome) -> list[float] | None:
+    """The confidence interval of an outcome's ratio (its bounds on the lhs, through ``ratio``); None if exact.
+
+    ``outcome`` is any outcome with ``estimate``, ``lower``, ``upper`` and a ``ratio``
+    computed from ``estimate`` (StatOutcome, and the descent check's DescentOutcome).
+    """
+    if outcome is None or outcome.lower == outcome.upper:
+        return None
+    ends = [dataclasses.replace(outcome, estimate=x).ratio for x in (outcome.lower, outcome.upper)]
+    return sorted(float(x) for x in ends)
+
+
+def plumbing_control(bound: Bound, worst: StatOutcome, extremal_kind: str = EXTREMAL_KIND) -> tuple[Bound, str]:
+    """A negative control placed below the worst ratio found (the Bound's sharpness set aside).
+
+    For a family that cannot reach a Bound's supremum (random instances far from the proof's
+    equality case), the power control (9/10 of the supremum, ``pointwise.falsified``) is
+    false there by less than the check resolves; this control still tests the plumbing of
+    that family's check, and says so.  The power is carried by the equality-case family.
+    """
+    from .pointwise import falsified
+
+    control, note = falsified(dataclasses.replace(bound, sharpness=None), worst.ratio)
+    return control, f"{note}; the power control is judged on the family {extremal_kind}"
+
+
+def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSpace, plan: SearchPlan | None, salt: int,
+                       run_seed: int, budget, finding, ledger, extremal_kind: str | None = None) -> StatCheck:
     """One (bound, family) check of test_expectation.py or test_moments.py, recorded and asserted.
 
     The fixed ``edge`` instances (their seeds mixed with the run's) and the worst candidates
@@ -748,7 +1089,11 @@ def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSp
     with the budget's split; then: some instance admitted, the negative control caught, a
     recorded ``finding`` reproduced, and otherwise holds or inconclusive (the latter, the
     bound inside the confidence interval, is no evidence against the paper: it is reported,
-    not failed, and the gate fails if it later worsens).
+    not failed, and the gate fails if it later worsens).  ``extremal_kind``: the family kind
+    that holds the Bound's extremal instances; on any other kind (which cannot reach the
+    supremum) the negative control is ``plumbing_control``, on that kind (or where none is
+    named) the power control of the declared sharpness.
+    ``plan=None``: no search, the ``edge`` instances alone (a check of extremal instances).
     """
     from .statistics import run_budget_summary
 
@@ -756,8 +1101,11 @@ def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSp
     for params in edge:
         p = dict(params)
         instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
-    search = search_instances(case.id, run_seed, salt, space, plan, pilot_score(case, run), group=case.family)
-    check = judge_statistically(case, instances + search.judged, run, budget.per_test)
+    search = None if plan is None else search_instances(case.id, run_seed, salt, space, plan,
+                                                         pilot_score(case, run), group=case.family)
+    check = judge_statistically(case, instances + ([] if search is None else search.judged), run, budget.per_test,
+                                control=None if extremal_kind in (None, case.family) else
+                                functools.partial(plumbing_control, extremal_kind=extremal_kind))
     ledger.note_run(error_budget=run_budget_summary(), **{f"error_budget_{budget.part}": budget.as_dict()})
     ledger.record(evidence_of(case, check, run_seed, budget.per_test, finding.id if finding else None, search))
     assert check.admitted, f"{case.id}: no instance met the hypotheses"

@@ -18,7 +18,8 @@ import sympy as sp
 
 from bounds import Bound, symbols
 
-from .families import Domain, Family, QuadraticFamily, RankOneFamily, RegressionFamily, TrigonometricFamily
+from .families import Domain, Family, NoisyFamily, QuadraticFamily, RankOneFamily, RegressionFamily, TrigonometricFamily
+from .families.ridge import RidgeFamily
 
 # Kinds of task family the pointwise checks run on: every corner of Assumptions
 # 4.3-4.5 the numeric core provides, deterministic oracles (the pointwise results
@@ -31,6 +32,14 @@ FAMILY_KINDS = (
     "trigonometric",
     "rank-one",
     "regression",
+)
+# Kinds that only some checks run on, where their hypotheses and equality cases live
+# (verify.pointwise._applicable_kinds): ridge tasks whose Hessians change as fast as
+# rho allows (the equality cases of (9) and Corollary A.1), and concave quadratics
+# with two-point Hessian noise of exactly certified sigma_H ((86)).
+EXTRA_KINDS = (
+    "ridge",
+    "noisy-quadratic-concave",
 )
 
 
@@ -52,8 +61,13 @@ def build_family(kind: str, rng: np.random.Generator, d: int, n: int, spread: fl
         fam = RankOneFamily.random(rng, n, d, radius=2.0, task_std=0.1 + spread / 2)
     elif kind == "regression":
         fam = RegressionFamily.random(rng, n, d, samples=8, spread=spread / 2, radius=3.0)
+    elif kind == "ridge":
+        fam = RidgeFamily.random(rng, n, d, rho=0.25 + spread, knots=4, spread=spread)
+    elif kind == "noisy-quadratic-concave":
+        base = QuadraticFamily.random(rng, n, d, spectrum="concave", shared_hessian=True, spread=spread)
+        fam = NoisyFamily(base, 0.0, 0.5 + 10.0 * float(rng.random()), distribution="two_point")
     else:
-        raise KeyError(f"unknown family kind {kind!r}; known: {FAMILY_KINDS}")
+        raise KeyError(f"unknown family kind {kind!r}; known: {FAMILY_KINDS + EXTRA_KINDS}")
     fam.name = kind
     return fam
 
@@ -92,9 +106,18 @@ def exact_alpha_limit(bound: Bound) -> tuple[sp.Expr, bool]:
 
 
 def alpha_for(bound: Bound, fraction: float, L: float) -> float:
-    """alpha = fraction * (largest admitted alpha L) / L, pulled inside an open end point."""
+    """alpha = fraction * (largest admitted alpha L) / L, pulled inside an open end point.
+
+    ``fraction`` must lie in [0, 1]: outside it the instance would leave the Bound's range of
+    alpha, and it is refused (naming ``alpha_frac``), never clipped.
+    """
+    from .errors import ParameterError
+
     limit, strict = alpha_limit(bound)
-    fraction = min(max(float(fraction), 0.0), 1.0)
+    fraction = float(fraction)
+    if not 0.0 <= fraction <= 1.0:
+        raise ParameterError("alpha_frac", f"a fraction of the admitted range of alpha L lies in [0, 1], got "
+                                           f"{fraction!r}")
     if strict and fraction >= 1.0:
         fraction = 1.0 - 1e-9
     if "alpha > 0" in {p.name for p in bound.preconditions} and fraction <= 0.0:
@@ -183,6 +206,7 @@ def finite(x) -> bool:
 
 
 __all__ = [
+    "EXTRA_KINDS",
     "FAMILY_KINDS",
     "Points",
     "alpha_for",

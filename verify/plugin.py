@@ -8,6 +8,11 @@ Options (group "verify"):
                            run can be replayed).
   --report-dir DIR         where compliance.json, index.html and junit.xml are written at the
                            end of a run that includes checks.  Default: reports/ under the rootdir.
+  --verify-mutate ID=F     judge the Bound ID with its constant scaled by F (rhs x F for <=,
+                           rhs / F for >=), repeatable: F below the supremum of lhs/rhs makes
+                           the statement false, and a sharp check must then report it
+                           violated.  Measures a check's power without editing a file; the
+                           report records the mutation and cannot become the baseline.
 
 Under pytest-xdist every worker has its own Ledger; at the end of its session it
 ships its records (plain dicts, ``Evidence.to_dict``) through ``workeroutput``,
@@ -85,6 +90,9 @@ def pytest_addoption(parser):
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="directory for compliance.json, index.html and junit.xml, written at the end of a run "
                          f"that includes checks. Default: {DEFAULT_REPORT_DIR}/ under the rootdir")
+    group.addoption("--verify-mutate", action="append", default=[], metavar="BOUND_ID=FACTOR",
+                    help="judge BOUND_ID with its constant scaled by FACTOR (rhs x FACTOR for <=, rhs / FACTOR "
+                         "for >=): a power test; repeatable. Default: none")
 
 
 def _is_worker(config) -> bool:
@@ -100,6 +108,13 @@ def pytest_configure(config):
     if seed is None:
         seed = 0 if profile == "ci" else secrets.randbelow(2 ** 31)
     config.option.verify_seed = seed
+    from .errors import ParameterError
+    from .sharpness import parse_mutation, set_mutations
+
+    try:
+        set_mutations(dict(parse_mutation(m) for m in config.getoption("--verify-mutate") or []))
+    except ParameterError as exc:
+        raise pytest.UsageError(f"--verify-mutate: {exc}") from None
     settings.load_profile(profile)
     config.stash[LEDGER_KEY] = Ledger()
     config.stash[START_KEY] = time.perf_counter()
@@ -172,6 +187,12 @@ class _OutcomeRecorder:
                 state.outcomes[report.nodeid] = TestOutcome(report.nodeid, outcome, report.duration, message)
 
 
+def pytest_unconfigure(config):
+    from .sharpness import set_mutations
+
+    set_mutations({})  # an in-process run (pytester) must not leave its mutation to the next
+
+
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     ledger = config.stash[LEDGER_KEY]
@@ -198,10 +219,13 @@ def pytest_sessionfinish(session, exitstatus):
     counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
     for o in state.outcomes.values():
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    from .sharpness import active_mutations
+
     run = run_metadata(
         profile=config.getoption("--profile"), seed=config.option.verify_seed, started_at=state.started_at,
         duration_s=time.perf_counter() - config.stash[START_KEY], workers=state.workers,
-        exit_status=int(exitstatus), tests=counts, root=config.rootpath, facts=ledger.run_facts)
+        exit_status=int(exitstatus), tests=counts, root=config.rootpath,
+        facts={**ledger.run_facts, "mutations": active_mutations()})
     try:
         doc = build(ledger, run, figures=ledger.figures)
         written = write_report(state.report_dir, doc, state.outcomes.values())
@@ -254,6 +278,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(
         f"verify: profile={config.getoption('--profile')} seed={config.option.verify_seed} "
         f"checks={len(ledger)} duration={elapsed:.1f}s")
+    mutations = config.getoption("--verify-mutate") or []
+    if mutations:
+        terminalreporter.write_line(f"verify: MUTATED run ({', '.join(mutations)}): the report judges altered "
+                                    "statements and cannot become the baseline", yellow=True, bold=True)
     state = config.stash.get(SESSION_KEY, None)
     if state is None:
         return

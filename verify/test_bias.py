@@ -10,13 +10,16 @@ How each left side is obtained, and why (verify/bias.py):
       control variate of exactly known mean, per-coordinate t bounds, Bonferroni; each
       such verdict is one statistical test charged to this file's share of the run's
       error budget (verify.statistics.BUDGET_SHARES["bias"]).
-Each check runs fixed instances (edges of the hypotheses first) and the worst of a small
-adversarial search, and has a negative control judged by the same code.
+  The kinked family (kinked-two-point): exactly, by enumerating the two-point noise.
+Each check runs fixed instances (edges of the hypotheses first; on the kinked family the
+proofs' equality cases) and the worst of a small adversarial search, and has a negative
+control judged by the same code: the right side times 9/10 of the declared supremum, which
+must be caught on the Bound's extremal family (verify.bias.EXTREMAL_FAMILY).
 """
 import pytest
 
 from verify.bias import BIAS_CASES, BIAS_CASES_BY_ID, BiasCase, adversarial_search, evidence_of, judge_bias
-from verify.bias import run_instance, statistical_tests
+from verify.bias import KINKED, kinked_extremal_instances, run_instance, statistical_tests
 from verify.evidence import Instance, Verdict
 from verify.findings import for_check
 from verify.instances import mix_seed
@@ -45,7 +48,15 @@ DRAWS = {"ci": 1000, "nightly": 4000}
 FINDINGS = {(f.bound, fam): f for f in for_check("bias") for fam in f.families}
 
 
+# The kinked family (verify/families/kinked_bias.py): the proofs' equality cases
+# (``kinked_extremal_instances``: (80)'s, (116)-(117)'s, (118)'s) and an interior instance with a
+# wide smoothing, D_in = 4 and a small alpha, where the ratio is far from its supremum.
+KINKED_FIXED = [dict(seed=47, alpha_frac=0.3, noise=0.8, smoothing=0.5, side=1, inner_gradient=1.0, D_in=4, D_o=2)]
+
+
 def _fixed(case: BiasCase) -> list[dict]:
+    if case.family == KINKED:
+        return [dict(i.params, seed=i.seed) for i in kinked_extremal_instances(case)] + KINKED_FIXED
     return FIXED[:FIXED_MONTE_CARLO] if case.method == "monte_carlo" else FIXED
 
 
@@ -85,6 +96,8 @@ def test_bias(case: BiasCase, ledger, run_seed, profile):
     ledger.note_run(error_budget=run_budget_summary(), error_budget_bias=budget.as_dict())
     ledger.record(evidence_of(case, check, run_seed, delta, finding.id if finding else None))
     assert check.admitted, f"{case.id}: no instance met the hypotheses"
+    # On the Bound's extremal family (verify.bias.EXTREMAL_FAMILY) the control is the power control; on
+    # the other families a plumbing control below the worst ratio found (its note says so).
     assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
     # (139): the formula with (128)'s sign as (129) defines e~ must hold, or the check cannot say 'holds'.
     assert check.positive_held is not False, f"{case.id}: {check.positive_note}. {check.detail}"

@@ -6,6 +6,12 @@ built inside the hypotheses), then a local search hunts for the worst one.  Each
 finding recorded in verify/known_findings.toml, and a recorded finding that stops
 reproducing fails too.  Each check's negative control (a falsified Bound, or for
 an identity a wrong formula) must be reported violated by the same machinery.
+
+The proofs' equality cases (verify.pointwise.EXTREMAL, derivations in bounds/) join the
+drawn instances and start the search.  On the check that holds a Bound's extremal
+instances the control is the power control: the right side times 9/10 of the declared
+supremum (of the attained ratio where only an upper bound is derived), a false statement.
+On the other families the control is placed below the worst ratio found (plumbing only).
 """
 import dataclasses
 
@@ -15,7 +21,7 @@ from hypothesis import example, given, settings, strategies as st, target
 from verify.evidence import Evidence, Instance, Verdict
 from verify.findings import for_check
 from verify.instances import mix_seed
-from verify.pointwise import CASES, Case, evaluate_instance, falsified, run_check
+from verify.pointwise import CASES, Case, evaluate_instance, extremal_instances, falsified, is_power_case, run_check
 
 FINDINGS = {(f.bound, fam): f for f in for_check("pointwise") for fam in f.families}
 # Hypothesis examples per check (the pinned corners come on top) and the local search
@@ -62,7 +68,10 @@ def draw_instances(case: Case, run_seed: int, profile: str) -> list[Instance]:
     for p in reversed(PINNED):
         explore = example(p)(explore)
     settings(max_examples=EXAMPLES[profile])(explore)()
-    return drawn
+    # The equality cases of the proof (verify.pointwise.EXTREMAL): fixed instances that also
+    # start the adversarial search, so the worst ratio is at least what the proof's tight
+    # configuration reaches, whatever hypothesis drew.
+    return extremal_instances(case, run_seed) + drawn
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -75,9 +84,20 @@ def test_pointwise(case: Case, ledger, run_seed, profile):
         control_case = dataclasses.replace(case, compute=case.control)
         control = run_check(control_case, instances, stop_at_violation=True, **SEARCH[profile])
         note = case.control_note
+        if is_power_case(case) and bound.sharpness is not None:
+            # An inequality with a wrong-formula control (eq. (9)) also gets the power control.
+            power_bound, power_note = falsified(bound, result.worst.ratio if result.worst else None)
+            power = run_check(case, instances, power_bound, stop_at_violation=True, **SEARCH[profile])
+            note = f"{note}; and {power_note}"
+            if power.verdict is not Verdict.VIOLATED:
+                control = power
     else:
         worst = result.worst.ratio if result.worst else None
-        control_bound, note = falsified(bound, worst)
+        # The power control (9/10 of the declared supremum) on the check holding the Bound's
+        # extremal instances; elsewhere a plumbing control below the worst ratio found
+        # (verify.pointwise.is_power_case).
+        control_bound, note = falsified(bound if is_power_case(case) else dataclasses.replace(bound, sharpness=None),
+                                        worst)
         control = run_check(case, instances, control_bound, stop_at_violation=True, **SEARCH[profile])
     caught = control.verdict is Verdict.VIOLATED
 

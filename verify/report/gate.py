@@ -4,9 +4,14 @@
     python -m verify.report.gate --update    make reports/compliance.json (from a passing ci-profile run) the baseline
 
 The gate fails (exit 1) when, for some (bound, family) pair of the baseline, the
-verdict got worse, the pair is gone, its negative control is no longer caught, or
-its known finding no longer reproduces, and when a known finding of the baseline
-is reproduced nowhere any more.  It prints every difference as a table; new pairs
+verdict got worse, the pair is gone, its negative control is no longer caught, its
+known finding no longer reproduces, or (for an inequality, which carries a tightness
+record) its worst ratio lhs/rhs fell: by more than EXACT_RATIO_RTOL relative where
+the ratio is exact, or so far that the new confidence interval lies wholly below the
+baseline's where it is statistical (a loosened bound, or a weaker search, shows up
+here).  It also fails when a known finding of the baseline is reproduced nowhere any
+more, and when a Bound's tightness record disappears or weakens (its supremum no
+longer derived, changed, or no longer reached to the target fraction).  It prints every difference as a table; new pairs
 and better verdicts are listed but pass.  A report or baseline that cannot be read
 (missing, corrupt, another schema version) is exit 2 with the reason.
 
@@ -46,13 +51,35 @@ class Change:
     fails: bool
 
 
+# A gated worst ratio computed exactly may fall by this relative amount (float noise across
+# numpy builds) before the gate calls it a weaker check; a statistical one fails only when its
+# whole confidence interval lies below the baseline's (a change the intervals cannot explain).
+EXACT_RATIO_RTOL = 1e-9
+# Weakest to strongest: what is known of an inequality's supremum.
+SHARPNESS_RANK = {"not_declared": 0, "not_derived": 1, "upper_bound": 2, "derived": 3}
+
+
+def _gated_ratio(r: dict) -> dict:
+    """The ratio fields of a result that carries a tightness record (inequalities), for the baseline."""
+    t = r.get("tightness")
+    if not t:
+        return {}
+    return {"worst_ratio": r.get("worst_ratio"), "ratio_interval": r.get("ratio_interval")}
+
+
 def baseline_of(doc: dict) -> dict:
     """The part of a compliance document the gate compares, in a stable order."""
     results = sorted(
         ({"bound_id": r["bound_id"], "family": r["family"], "verdict": r["verdict"],
-          "negative_control_caught": r.get("negative_control_caught"), "finding": r.get("finding")}
+          "negative_control_caught": r.get("negative_control_caught"), "finding": r.get("finding"),
+          **_gated_ratio(r)}
          for r in doc["results"] if r.get("gated", True)),
         key=lambda r: (r["bound_id"], r["family"]))
+    tightness = sorted(
+        ({"id": b["id"], "supremum_status": b["tightness"]["supremum_status"],
+          "supremum": b["tightness"].get("supremum_exact"), "meets_target": b["tightness"].get("meets_target")}
+         for b in doc.get("bounds", []) if b.get("tightness")),
+        key=lambda t: t["id"])
     findings = sorted(({"id": f["id"], "reproduced": bool(f.get("reproduced"))} for f in doc.get("findings", [])),
                       key=lambda f: f["id"])
     run = doc.get("run") or {}
@@ -62,6 +89,7 @@ def baseline_of(doc: dict) -> dict:
         "baseline": f"the verdicts CI must keep; update on purpose with `{UPDATE_COMMAND}`",
         "run": {"profile": run.get("profile"), "seed": run.get("seed")},
         "results": results,
+        "tightness": tightness,
         "findings": findings,
     }
 
@@ -100,12 +128,89 @@ def compare(baseline: dict, current: dict) -> list[Change]:
         if b.get("negative_control_caught") is True and c.get("negative_control_caught") is not True:
             changes.append(Change("negative control no longer caught", *key, "caught",
                                   "not caught" if c.get("negative_control_caught") is False else "not run", True))
+        changes += _ratio_changes(key, b, c)
+    changes += _tightness_changes(baseline.get("tightness", []), current)
     reproduced_now = {f["id"] for f in current.get("findings", []) if f.get("reproduced")}
     for f in baseline.get("findings", []):
         if f.get("reproduced") and f["id"] not in reproduced_now:
             changes.append(Change("known finding no longer reproduces", f"finding {f['id']}", "-",
                                   "reproduced", "not reproduced", True))
     return sorted(changes, key=lambda c: not c.fails)
+
+
+def _number(x) -> float | None:
+    if x is None or isinstance(x, bool):
+        return None
+    try:
+        return float(x)  # "Infinity" and "NaN" as the report writes them
+    except (TypeError, ValueError):
+        return None
+
+
+def _interval(r: dict) -> tuple[float, float] | None:
+    iv = r.get("ratio_interval")
+    if iv:
+        lo, hi = _number(iv[0]), _number(iv[1])
+        if lo is not None and hi is not None:
+            return lo, hi
+    x = _number(r.get("worst_ratio"))
+    return None if x is None or x != x else (x, x)
+
+
+def _ratio_changes(key: tuple[str, str], b: dict, c: dict) -> list[Change]:
+    """A gated worst ratio that fell (a looser statement or a weaker search), or that disappeared."""
+    if "worst_ratio" not in b:
+        return []  # the baseline gates no ratio for this pair (not an inequality, or an older baseline)
+    was = _interval(b)
+    if was is None:
+        return []
+    now = _interval(c)
+    shown_was = _show(b)
+    if now is None:
+        return [Change("worst ratio disappeared", *key, shown_was, "absent", True)]
+    exact = not b.get("ratio_interval") and not c.get("ratio_interval")
+    if exact:
+        fell = now[0] < was[0] - EXACT_RATIO_RTOL * abs(was[0])
+        rose = now[0] > was[0] + EXACT_RATIO_RTOL * abs(was[0])
+    else:
+        fell, rose = now[1] < was[0], now[0] > was[1]
+    if fell:
+        return [Change("worst ratio fell", *key, shown_was, _show(c), True)]
+    if rose:
+        return [Change("worst ratio rose", *key, shown_was, _show(c), False)]
+    return []
+
+
+def _show(r: dict) -> str:
+    iv = r.get("ratio_interval")
+    x = _number(r.get("worst_ratio"))
+    text = "-" if x is None else f"{x:.10g}"
+    if iv:
+        text += f" [{_number(iv[0]):.6g}, {_number(iv[1]):.6g}]"
+    return text
+
+
+def _tightness_changes(baseline: list[dict], current: dict) -> list[Change]:
+    """A tightness record that disappeared or weakened: the supremum unknown again, changed, or the target missed."""
+    now = {b["id"]: b.get("tightness") for b in current.get("bounds", [])}
+    if not now:
+        return []  # a report without its registry section (a synthetic one): nothing to compare
+    out = []
+    for t in baseline:
+        cur = now.get(t["id"])
+        if not cur:
+            out.append(Change("tightness record disappeared", t["id"], "-", t["supremum_status"], "absent", True))
+            continue
+        was_status, now_status = t["supremum_status"], cur.get("supremum_status")
+        if SHARPNESS_RANK.get(now_status, 0) < SHARPNESS_RANK.get(was_status, 0):
+            out.append(Change("supremum no longer derived", t["id"], "-", was_status, str(now_status), True))
+        elif t.get("supremum") != cur.get("supremum_exact"):
+            out.append(Change("supremum changed", t["id"], "-", str(t.get("supremum")),
+                              str(cur.get("supremum_exact")), True))
+        if t.get("meets_target") is True and cur.get("meets_target") is not True:
+            out.append(Change("tightness below target", t["id"], "-", "meets target",
+                              f"reached {cur.get('fraction_of_supremum')} of the supremum", True))
+    return out
 
 
 def table(changes: list[Change]) -> str:
@@ -138,6 +243,8 @@ def refuse_as_baseline(doc: dict) -> list[str]:
     why = []
     if run.get("exit_status") != 0:
         why.append(f"the run that wrote it did not pass (pytest exit status {run.get('exit_status')!r})")
+    if run.get("mutations"):
+        why.append(f"it judged mutated statements ({run['mutations']}), not the paper's")
     if run.get("profile") != BASELINE_PROFILE:
         why.append(f"it comes from the {run.get('profile')!r} profile; CI compares runs of the "
                    f"deterministic {BASELINE_PROFILE!r} profile")

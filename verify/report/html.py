@@ -40,6 +40,8 @@ def render(doc: dict) -> str:
     """The HTML page of a compliance document."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    from ..sharpness import TARGET_FRACTION
+
     from .figures import ratio_histogram
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
@@ -70,7 +72,8 @@ def render(doc: dict) -> str:
     return env.get_template("index.html.j2").render(
         paper=PAPER, csp=CSP, run=doc["run"], schema_version=doc["schema_version"], summary=doc["summary"],
         bounds=bounds, results=doc["results"], findings=doc.get("findings", []), unrecorded=unrecorded,
-        findings_reproduced=sum(1 for f in doc.get("findings", []) if f.get("reproduced")),
+        findings_reproduced=sum(1 for f in doc.get("findings", []) if f.get("reproduced") and f.get("kind") != "loose"),
+        target_percent=round(100 * TARGET_FRACTION),
         figure_sections=sorted(loose.items()), verdict_label=VERDICT_LABEL, bar=bar, verdict_badge=verdict_badge,
     )
 

@@ -1,0 +1,262 @@
+"""Extremal runs: each inequality's check judged on the instances its proof makes tight, against any Bound.
+
+Every inequality Bound declares its ``Sharpness`` in the registry: the supremum of
+lhs/rhs over its hypothesis class (or why none is derived) and the extremal
+configuration that attains or approaches it.  A check module registers, for each
+Bound it covers, an *extremal runner*: a function that takes a Bound (the
+registry's, or a mutated one) and judges the check's extremal instances against it,
+with a fixed seed, exactly as ``pytest verify`` judges them, and returns the verdict
+and the worst ratio reached.
+
+That one hook serves two purposes:
+  * ``pytest verify`` includes the extremal instances in every check, so its worst
+    ratio is at least what the proof's equality case reaches;
+  * the mutation self-test (tests/test_sharpness.py) wraps a Bound with its right side
+    multiplied by 9/10 of the supremum (a false statement) and requires ``violated``,
+    and requires the registry's Bound to pass unmutated: power measured without
+    editing a file.
+
+The check modules are imported lazily (``CHECK_MODULES``), so this module imports no
+check at import time and a check may import it freely.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import sympy as sp
+
+from bounds import Bound
+
+from .evidence import Verdict
+
+# The modules whose extremal runners register on import.
+CHECK_MODULES = (
+    "verify.pointwise",
+    "verify.expectation",
+    "verify.moments",
+    "verify.bias",
+)
+
+
+@dataclass(frozen=True)
+class ExtremalRun:
+    """One check's verdict on its extremal instances against a given Bound."""
+
+    check: str  # the (bound, family) check id, e.g. "eq_9_finite_difference_hvp@cubic-ridge"
+    verdict: Verdict
+    worst_ratio: float  # lhs/rhs (rhs/lhs for >=) against the Bound given; for statistical verdicts the cautious one
+    note: str = ""
+
+
+Runner = Callable[[Bound], ExtremalRun]
+_RUNNERS: dict[str, list[Runner]] = {}
+
+
+def extremal_runner(bound_id: str) -> Callable[[Runner], Runner]:
+    """Register ``fn(bound) -> ExtremalRun`` as an extremal runner of ``bound_id``."""
+
+    def register(fn: Runner) -> Runner:
+        _RUNNERS.setdefault(bound_id, [])
+        if fn not in _RUNNERS[bound_id]:
+            _RUNNERS[bound_id].append(fn)
+        return fn
+
+    return register
+
+
+def runners() -> dict[str, list[Runner]]:
+    """Every registered extremal runner, by Bound id (the check modules imported first)."""
+    for name in CHECK_MODULES:
+        importlib.import_module(name)
+    return {k: list(v) for k, v in _RUNNERS.items()}
+
+
+def extremal_runs(bound: Bound) -> list[ExtremalRun]:
+    """Every registered check of ``bound.id`` judged on its extremal instances against ``bound``."""
+    return [run(bound) for run in runners().get(bound.id, [])]
+
+
+# ---------------------------------------------------------------------- mutations
+# Bound id -> factor: while set, every check that reads its Bound through its CheckKey sees the
+# statement with its constant scaled (``scaled``).  Set by ``pytest verify --verify-mutate`` and
+# by ``mutation``; a mutated run's report says so and cannot become the baseline.
+_MUTATIONS: dict[str, sp.Expr] = {}
+
+
+def scaled(bound: Bound, factor) -> Bound:
+    """``bound`` with its constant scaled by ``factor``: rhs x factor for <=, rhs / factor for >=.
+
+    Below 1 the statement gets stronger (false once the factor is below its supremum of
+    lhs/rhs); above 1 it gets looser.  The id and everything else stay, so the checks,
+    the report and the gate treat it as the same result.
+    """
+    from bounds import Relation
+
+    from .errors import ParameterError
+
+    f = sp.nsimplify(factor) if isinstance(factor, float) else sp.sympify(factor)
+    if not (f.is_number and f.is_real and f > 0):
+        raise ParameterError("factor", f"a mutation factor must be a positive number, got {factor!r}")
+    if bound.relation is Relation.LE:
+        return dataclasses.replace(bound, rhs=bound.rhs * f)
+    if bound.relation is Relation.GE:
+        return dataclasses.replace(bound, rhs=bound.rhs / f)
+    raise ParameterError("bound", f"{bound.id} is {bound.relation.value}, not an inequality: it has no constant "
+                                  "to scale")
+
+
+def effective(bound: Bound) -> Bound:
+    """The Bound the checks are to judge: the registry's, or its mutation while one is active."""
+    f = _MUTATIONS.get(bound.id)
+    if f is None:
+        return bound
+    key = (bound.id, f)
+    if key not in _SCALED:  # one copy per mutation: its compiled sides are reused like the registry's
+        _SCALED[key] = scaled(bound, f)
+    return _SCALED[key]
+
+
+_SCALED: dict[tuple[str, sp.Expr], Bound] = {}
+
+
+def active_mutations() -> dict[str, float]:
+    return {k: float(v) for k, v in sorted(_MUTATIONS.items())}
+
+
+def set_mutations(mutations: dict[str, float]) -> None:
+    """Replace the active mutations (validated: registry ids of inequalities, positive factors)."""
+    from bounds import BOUNDS
+
+    from .errors import ParameterError
+
+    checked = {}
+    for bound_id, factor in mutations.items():
+        if bound_id not in BOUNDS:
+            raise ParameterError("bound_id", f"{bound_id!r} is not in the registry")
+        scaled(BOUNDS[bound_id], factor)  # refuses identities and bad factors, naming them
+        checked[bound_id] = sp.nsimplify(factor) if isinstance(factor, float) else sp.sympify(factor)
+    _MUTATIONS.clear()
+    _MUTATIONS.update(checked)
+
+
+@contextlib.contextmanager
+def mutation(bound_id: str, factor) -> Iterator[None]:
+    """Within the block, checks judge ``bound_id`` with its constant scaled by ``factor``."""
+    before = dict(_MUTATIONS)
+    set_mutations({**{k: v for k, v in before.items()}, bound_id: factor})
+    try:
+        yield
+    finally:
+        _MUTATIONS.clear()
+        _MUTATIONS.update(before)
+
+
+def parse_mutation(text: str) -> tuple[str, float]:
+    """``BOUND_ID=FACTOR`` from the command line, refused with the parameter named."""
+    from .errors import ParameterError
+
+    bound_id, sep, value = text.partition("=")
+    if not sep or not bound_id.strip():
+        raise ParameterError("--verify-mutate", f"expected BOUND_ID=FACTOR, got {text!r}")
+    try:
+        factor = float(value)
+    except ValueError:
+        raise ParameterError("--verify-mutate", f"{value!r} is not a number (in {text!r})") from None
+    if not (factor > 0 and factor < float("inf")):
+        raise ParameterError("--verify-mutate", f"the factor must be a positive finite number, got {value!r}")
+    return bound_id.strip(), factor
+
+
+# ---------------------------------------------------------------------- tightness records
+# "Holds" counts as held against the worst case when the check reached at least this
+# fraction of the derived supremum of lhs/rhs.
+TARGET_FRACTION = 0.9
+
+
+def is_inequality(bound: Bound) -> bool:
+    """Pointwise and expectation statements with <= or >=: those that carry a tightness record."""
+    from bounds import Kind, Relation
+
+    return bound.kind in (Kind.POINTWISE, Kind.EXPECTATION) and bound.relation in (Relation.LE, Relation.GE)
+
+
+def power_words(reached: float | None) -> str:
+    """What a reached ratio r means for a user: the smallest change to the paper's constant the check would see."""
+    if reached is None or not reached > 0:
+        return ("no power: the check never reached a positive ratio, so the constant made smaller by any "
+                "factor could pass unnoticed")
+    if reached >= 1:
+        return f"reached {reached:.4g}, at or above the bound"
+    return (f"catches the right side multiplied by any factor below {reached:.4g}; a smaller change "
+            f"(a factor in [{reached:.4g}, 1)) can pass unnoticed")
+
+
+def result_tightness(bound: Bound | None, worst_ratio, ratio_interval) -> dict | None:
+    """The tightness record of one (bound, family) result: ratio reached, the supremum, what follows."""
+    if bound is None or not is_inequality(bound) or (worst_ratio is None and not ratio_interval):
+        return None  # not an inequality, or a check that measures no ratio (e.g. the units check)
+    reached = ratio_interval[0] if ratio_interval else worst_ratio
+    reached = None if reached is None else float(reached)
+    sharp = bound.sharpness
+    sup = None if sharp is None or sharp.supremum is None else float(sharp.supremum)
+    fraction = reached / sup if reached is not None and sup else None
+    return {
+        "reached": reached,
+        "exact": ratio_interval is None,
+        "supremum": sup,
+        "supremum_status": "not_declared" if sharp is None else sharp.status.value,
+        "fraction_of_supremum": fraction,
+        "power": power_words(reached),
+    }
+
+
+def bound_tightness(bound: Bound, results: list[dict]) -> dict | None:
+    """The tightness of a Bound over its families: the best ratio reached, and whether it meets the target.
+
+    ``results`` are compliance result rows (with their ``tightness``).  The target is
+    TARGET_FRACTION of a derived supremum (or of a proven upper bound on it); where the
+    supremum is not derived, the record says so and carries the registry's reason.
+    """
+    if not is_inequality(bound):
+        return None
+    sharp = bound.sharpness
+    best, where = None, None
+    for r in results:
+        t = r.get("tightness") or {}
+        x = t.get("reached")
+        if isinstance(x, (int, float)) and (best is None or x > best):
+            best, where = float(x), r["family"]
+    sup = None if sharp is None or sharp.supremum is None else float(sharp.supremum)
+    status = "not_declared" if sharp is None else sharp.status.value
+    fraction = best / sup if best is not None and sup else None
+    # The target: TARGET_FRACTION of the supremum where it is derived, else of the ratio the
+    # extremal configuration attains (a proven upper bound is no ratio any instance is known to reach).
+    ref = None if sharp is None or sharp.reference_ratio is None else float(sharp.reference_ratio)
+    return {
+        "reached": best,
+        "family": where,
+        "supremum": sup,
+        "supremum_exact": None if sharp is None or sharp.supremum is None else str(sharp.supremum),
+        "supremum_shown": None if sharp is None or sharp.supremum is None else shown(sharp.supremum),
+        "supremum_status": status,
+        "attained": None if sharp is None or sharp.attained is None else float(sharp.attained),
+        "extremal": "" if sharp is None else sharp.extremal,
+        "derivation": "" if sharp is None else sharp.derivation,
+        "fraction_of_supremum": fraction,
+        "target": None if ref is None else TARGET_FRACTION * ref,
+        "meets_target": None if ref is None or best is None else bool(best >= TARGET_FRACTION * ref),
+        "loose": False if sharp is None else sharp.loose,
+        "power": power_words(best),
+    }
+
+
+def shown(value) -> str:
+    """An exact number as a reader wants it: a short rational as it is, anything longer as a decimal."""
+    text = str(value)
+    if value.is_Rational and len(text) <= 12:
+        return text
+    return f"{float(value):.6g}"
