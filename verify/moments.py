@@ -507,18 +507,25 @@ def run_hf_extremal(case: MomentCase, inst: Instance, bound: Bound | None = None
     settings = (f"{p['profile']} ridge, L={L:g}, rho={consts['rho']:g}, sigma~={consts['sigma_tilde']:g}, "
                 f"sigma={consts['sigma']:.4g}, alpha L={alpha * L:.6g}, D_in={D_in}, D_o={D_o}, D_h={D_h}")
     method = f"exact enumeration of {m['outcomes']} two-point batch outcomes per task (rounding rtol {EXACT_RTOL:g})"
-    weights = fam.probabilities
+    return judge_exactly(bound, values, fam.probabilities, int(m["outcomes"]), method, settings)
+
+
+def judge_exactly(bound: Bound, values: dict, weights, outcomes: int, method: str, settings: str) -> StatOutcome:
+    """The verdict on exactly computed quantities: no error budget, decided up to the rounding tolerance EXACT_RTOL.
+
+    Where per-task quantities stand outside a task mean the claim is for every task: the
+    worst task's sides are reported.
+    """
     if not bound.admits(values, weights):
         return StatOutcome(Verdict.PRECONDITION_FAILED, math.nan, math.nan, math.nan, math.nan, 0, method, settings)
     lhs = np.atleast_1d(np.asarray(bound.lhs_value(values, weights), dtype=float))
     rhs = np.atleast_1d(np.asarray(bound.rhs_value(values, weights), dtype=float))
     lhs, rhs = np.broadcast_arrays(lhs, rhs)
     j = int(np.argmax(np.where(rhs > 0, lhs / np.where(rhs > 0, rhs, 1.0), np.inf)))
-    verdicts = [exact_verdict(a, b) for a, b in zip(lhs, rhs)]
-    verdict = (Verdict.VIOLATED if Verdict.VIOLATED in verdicts else
-               Verdict.HOLDS if all(v is Verdict.HOLDS for v in verdicts) else Verdict.INCONCLUSIVE)
+    verdict = (Verdict.VIOLATED if any(exact_verdict(a, b) is Verdict.VIOLATED for a, b in zip(lhs, rhs))
+               else Verdict.HOLDS)
     est = float(lhs[j])
-    return StatOutcome(verdict, est, est, est, float(rhs[j]), int(m["outcomes"]), method,
+    return StatOutcome(verdict, est, est, est, float(rhs[j]), outcomes, method,
                        settings + ("" if lhs.size == 1 else f", worst task {j}"))
 
 
@@ -553,7 +560,7 @@ for _bound_id in HF_EXTREMAL_PARAMS:
 #   "kinked-rise"  (119): one task with f''(w) = +L and a kink at the inner point aligned with grad f(u).
 #   "regression-rank-one"  (84): one least-squares task with samples sqrt(2) e_1, sqrt(2) e_2 (Hessian I,
 #       sample Hessians of rank one), alpha = 1/(2L), D_h = 1: ||I - alpha x x'|| = 1 against 1/2.
-FG_EXACT_RTOL = 1e-9
+# They are judged exactly, like H.1's (``judge_exactly``, rounding tolerance EXACT_RTOL).
 # Ramp width of the smoothed kinks, relative to the inner step's noise alpha sigma~ (the ratio's
 # deficit from the supremum is of this order; rho = 2L/eps stays finite, as the hypotheses ask).
 FG_KINK_EPS = 1e-4
@@ -706,13 +713,6 @@ def fg_exact_moments(fam: Family, w, alpha: float, algorithm: str, D_in: int, D_
     )
 
 
-def fg_exact_verdict(lhs: float, rhs: float) -> Verdict:
-    """An exact comparison: violated when lhs exceeds rhs by more than the rounding tolerance FG_EXACT_RTOL
-    (relative), else holds: within the tolerance the two sides are equal, which "<=" allows ((85) is an
-    equality in d = 1)."""
-    return Verdict.VIOLATED if lhs > rhs * (1 + FG_EXACT_RTOL) + 1e-300 else Verdict.HOLDS
-
-
 def run_fg_extremal(case: MomentCase, inst: Instance, bound: Bound | None = None) -> StatOutcome:
     """One F.1 / G.1 display at an extremal instance, judged exactly against ``bound`` (default: the case's)."""
     bound = bound or case.bound
@@ -730,19 +730,8 @@ def run_fg_extremal(case: MomentCase, inst: Instance, bound: Bound | None = None
                 f"sigma~={consts['sigma_tilde']:g}, sigma_H={consts['sigma_H']:.6g}, "
                 f"alpha L={alpha * consts['L']:.6g}, "
                 f"D_in={sizes['D_in']}, D_o={sizes['D_o']}, D_h={D_h}")
-    method = f"exact enumeration of {m['outcomes']} batch outcomes per task (rounding rtol {FG_EXACT_RTOL:g})"
-    weights = fam.probabilities
-    if not bound.admits(values, weights):
-        return StatOutcome(Verdict.PRECONDITION_FAILED, math.nan, math.nan, math.nan, math.nan, 0, method, settings)
-    lhs = np.atleast_1d(np.asarray(bound.lhs_value(values, weights), dtype=float))
-    rhs = np.atleast_1d(np.asarray(bound.rhs_value(values, weights), dtype=float))
-    lhs, rhs = np.broadcast_arrays(lhs, rhs)
-    j = int(np.argmax(np.where(rhs > 0, lhs / np.where(rhs > 0, rhs, 1.0), np.inf)))
-    verdict = (Verdict.VIOLATED if any(fg_exact_verdict(a, b) is Verdict.VIOLATED for a, b in zip(lhs, rhs))
-               else Verdict.HOLDS)
-    est = float(lhs[j])
-    return StatOutcome(verdict, est, est, est, float(rhs[j]), int(m["outcomes"]), method,
-                       settings + ("" if lhs.size == 1 else f", worst task {j}"))
+    method = f"exact enumeration of {m['outcomes']} batch outcomes per task (rounding rtol {EXACT_RTOL:g})"
+    return judge_exactly(bound, values, fam.probabilities, int(m["outcomes"]), method, settings)
 
 
 def _fg_extremal_run(bound: Bound) -> ExtremalRun:

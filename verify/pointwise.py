@@ -985,7 +985,7 @@ def _simplex(x0: np.ndarray) -> np.ndarray:
     return np.array(pts)
 
 
-def falsified(bound: Bound, worst_ratio: float | None) -> tuple[Bound, str]:
+def falsified(bound: Bound, worst_ratio: float | None, *, power: bool = True) -> tuple[Bound, str]:
     """The negative control: the Bound with its constant made smaller, so that the statement is false.
 
     Where the registry declares the Bound's sharpness, the right side is multiplied by
@@ -994,9 +994,11 @@ def falsified(bound: Bound, worst_ratio: float | None) -> tuple[Bound, str]:
     hypothesis class, whatever this run's search found, and catching it measures the
     check's power.  Otherwise (no sharpness declared yet) the constant is placed below the
     worst ratio r found (f = r/2; for >= the side is divided by r/2): that control tests
-    the plumbing only, and its note says so.
+    the plumbing only, and its note says so.  ``power=False`` asks for that plumbing control
+    also where a sharpness is declared: for a family that cannot come near the supremum,
+    whose check is not the one that carries the Bound's power.
     """
-    sharp = bound.sharpness
+    sharp = bound.sharpness if power else None
     factor = None if sharp is None else sharp.control_factor
     if factor is not None:
         f = float(factor)

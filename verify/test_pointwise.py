@@ -96,8 +96,7 @@ def test_pointwise(case: Case, ledger, run_seed, profile):
         # The power control (9/10 of the declared supremum) on the check holding the Bound's
         # extremal instances; elsewhere a plumbing control below the worst ratio found
         # (verify.pointwise.is_power_case).
-        control_bound, note = falsified(bound if is_power_case(case) else dataclasses.replace(bound, sharpness=None),
-                                        worst)
+        control_bound, note = falsified(bound, worst, power=is_power_case(case))
         control = run_check(case, instances, control_bound, stop_at_violation=True, **SEARCH[profile])
     caught = control.verdict is Verdict.VIOLATED
 
