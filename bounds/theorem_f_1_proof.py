@@ -29,7 +29,7 @@ supremum 1, approached where every step of (80) and Lemma 4.10's (62) is an equa
 grad^2 f_i(w_k) = -L along e_{i,k} (||I - alpha grad^2 f_i|| = 1 + alpha L), a kink of grad f_i at
 the inner point w - alpha grad f_i(w) (affine gradients have no bias), two-point inner noise with
 D_in = 1 (||xi|| constant, Jensen tight); smoothing the kink on the scale eps costs the factor
-1 - eps/(2 alpha sigma~) (verify/families/kinked_bias.py).  (81) is LOOSE: its supremum is
+1 - eps/(2 alpha sigma~) (verify/families/kinked.py).  (81) is LOOSE: its supremum is
 (7/36)/(1/5) = 35/36 (alpha L = 1/6), the sharp constant 7/36 = 0.1944 instead of 0.2.
 
 Sharpness of (82), (84)-(85), (87)-(89) (full derivations in the ``Sharpness`` records; the
@@ -102,7 +102,7 @@ eq_80_maml_bias = Bound(
         (rho -> infinity, which (80)'s hypotheses leave free).  The outer and Hessian batches' noise averages out
         exactly (independent of D_in).""",
         supremum=1, attained=Rational(1999, 2000),
-        extremal="""verify/families/kinked_bias.py KinkedGradientFamily.at_inner_kink(side=-1): one task, L = 1,
+        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink(side=-1): one task, L = 1,
         alpha L = 1/6, two-point noise sigma~ = 10^-0.5, D_in = D_o = 1, eps = 1e-3 alpha sigma~
         (verify.bias kinked-two-point, extremal 'maml'); ratio 1 - eps/(2 alpha sigma~)"""),
     **_MAML)

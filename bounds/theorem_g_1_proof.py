@@ -120,7 +120,7 @@ eq_116_mean_bias = Bound(
         e_{i,k} = L (alpha sigma~ - eps/2) exactly: lhs/rhs = 1 - eps/(2 alpha sigma~) -> 1 as eps -> 0, at any
         admitted alpha.""",
         supremum=1, attained=Rational(1999, 2000),
-        extremal="""verify/families/kinked_bias.py KinkedGradientFamily.at_inner_kink (any side; side=0: w = x0,
+        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink (any side; side=0: w = x0,
         f'(w) = 0), L = 1, alpha L = 1/10, two-point noise sigma~ = 10^-0.5, D_in = D_o = 1,
         eps = 1e-3 alpha sigma~ (verify.bias kinked-two-point)"""),
     **_FO)
@@ -144,7 +144,7 @@ eq_117_fo_maml_bias = Bound(
         term of (114) 0), two-point noise, D_in = 1, alpha L = 1/10: r_k = e_{i,k} = L (alpha sigma~ - eps/2),
         lhs/rhs = 1 - eps/(2 alpha sigma~) -> 1.""",
         supremum=1, attained=Rational(1999, 2000),
-        extremal="""verify/families/kinked_bias.py KinkedGradientFamily.at_inner_kink(side=0): one task, w at the
+        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink(side=0): one task, w at the
         kink, L = 1, alpha L = 1/10, two-point noise sigma~ = 10^-0.5, D_in = D_o = 1, eps = 1e-3 alpha sigma~
         (verify.bias kinked-two-point, extremal 'stationary')"""),
     **_FO)
@@ -173,7 +173,7 @@ eq_118_fo_maml_bias_squared = Bound(
         1/0.03) = 101/243 at alpha L = 1/10 (eps -> 0, D_in = 1, two-point noise).  Several tasks (sigma > 0) may
         reach more; not derived.""",
         supremum=Rational(4819967, 6066252), attained=Rational(101, 243),
-        extremal="""verify/families/kinked_bias.py KinkedGradientFamily.at_inner_kink(side=+1,
+        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink(side=+1,
         inner_gradient = (20/81) sigma~): one task, L = 1, alpha L = 1/10, two-point noise sigma~ = 10^-0.5,
         D_in = D_o = 1, eps = 1e-3 alpha sigma~ -> 0 (verify.bias kinked-two-point, extremal 'aligned')"""),
     **_FO)

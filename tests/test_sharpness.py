@@ -99,8 +99,12 @@ def test_tightness_records_say_what_a_user_can_conclude():
     statistical = result_tightness(bound, 0.9, [0.8, 1.0])
     assert statistical["reached"] == 0.8 and not statistical["exact"]
     assert result_tightness(bound, None, None) is None  # a check that measures no ratio (units)
+    assert result_tightness(bound, 0.92, None, 0.0) is None  # rhs = 0: a rounding residue, no ratio lhs/rhs
     assert result_tightness(BOUNDS["eq_35_meta_gradient"], 0.5, None) is None  # an identity
-    assert "no power" in power_words(-0.1)
+    assert "measures nothing" in power_words(-0.1)
+    assert "[0.4, 0.5) can pass" in power_words(0.4, 0.5)  # false below the supremum 1/2 only
+    assert "every factor that makes the statement false" in power_words(0.5, 0.5)
+    assert "[0.4, 1)) can pass" in power_words(0.4)  # supremum unknown
     rows = [{"family": "a", "tightness": exact}, {"family": "b", "tightness": statistical}]
     summary = bound_tightness(bound, rows)
     assert summary["reached"] == 0.8 and summary["family"] == "b"

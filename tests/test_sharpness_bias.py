@@ -119,7 +119,7 @@ def test_kinked_family_refuses_configurations_outside_the_hypotheses():
 
 
 def test_the_kink_makes_lemma_4_10s_bias_exactly_l_alpha_sigma_minus_the_smoothing():
-    """e_{i,k} = L (alpha sigma~ - eps/2) at the kink with two-point noise and D_in = 1 (kinked_bias docstring)."""
+    """e_{i,k} = L (alpha sigma~ - eps/2) at the kink with two-point noise and D_in = 1 (verify.families.kinked docstring)."""
     alpha, sig, eps = 0.1, 0.5, 1e-3
     base, w = KinkedGradientFamily.at_inner_kink(1.0, eps, alpha, 0)
     fam = NoisyFamily(base, sig, 0.0, distribution="two_point")

@@ -29,7 +29,7 @@ with the per-draw noise removed to second order:
       (``enumerated_outer_gradients``), whatever the tasks.
   tests/test_bias_machinery.py checks both against brute-force Monte Carlo of the
   algorithms' own directions (verify/algorithms.py).
-* the extremal family "kinked-two-point" (verify/families/kinked_bias.py) for (80)-(81) and
+* the extremal family "kinked-two-point" (verify/families/kinked.py) for (80)-(81) and
   (116)-(118): grad f_i with a smoothed kink at the inner point, two-point noise, D_in = 1,
   where Lemma 4.10's (62) is an equality up to the smoothing; ``kinked_extremal_instances``
   are the proofs' equality cases (derivations in the Bounds' ``Sharpness`` records), judged
@@ -84,7 +84,7 @@ from .statistics import vector_mean_norm_bound
 
 BIAS_KINDS = ("noisy-trigonometric", "noisy-quadratic", "regression")
 # The extremal family of (80)-(81), (116)-(118): a smoothed kink of grad f_i at the inner point
-# with two-point inner noise (verify/families/kinked_bias.py), built by ``build_kinked_setup``.
+# with two-point inner noise (verify/families/kinked.py), built by ``build_kinked_setup``.
 KINKED = "kinked-two-point"
 
 # Antithetic pairs of HF-MAML draws per judged instance when none is given (the tests pass theirs).
@@ -423,7 +423,7 @@ KINKED_PARAM_KEYS = ("alpha_frac", "noise", "smoothing", "side", "inner_gradient
 
 
 def build_kinked_setup(case: BiasCase, inst: Instance, bound: Bound) -> BiasSetup:
-    """An instance of the kinked family (verify/families/kinked_bias.py): deterministic, the seed is only recorded.
+    """An instance of the kinked family (verify/families/kinked.py): deterministic, the seed is only recorded.
 
     Parameters: alpha = alpha_frac x its largest admitted value (L = 1); sigma~ = noise_level(noise),
     two-point noise; the smoothing scale eps = smoothing x alpha sigma~ (so e_{i,k} =

@@ -18,7 +18,7 @@ from verify/statistics.py whose choice is stated per case:
                    control variates of mean zero.
 
 On the equality-case family ``EXTREMAL_KIND`` (1-d tasks with a smoothed gradient kink,
-verify/families/kinked_expectation.py, with two-point noise; ``build_extremal``) every
+verify/families/kinked.py, with two-point noise; ``build_extremal``) every
 expectation is a finite sum and is computed EXACTLY by enumerating all outcomes of the
 sign means of the batches (and of the task batch B' for (19)): the verdict spends no error
 budget and decides up to float rounding (``exact_verdict``).  Those instances are where the

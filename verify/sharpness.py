@@ -184,21 +184,38 @@ def is_inequality(bound: Bound) -> bool:
     return bound.kind in (Kind.POINTWISE, Kind.EXPECTATION) and bound.relation in (Relation.LE, Relation.GE)
 
 
-def power_words(reached: float | None) -> str:
-    """What a reached ratio r means for a user: the smallest change to the paper's constant the check would see."""
+def power_words(reached: float | None, supremum: float | None = None) -> str:
+    """What a reached ratio r means for a user: which changes to the paper's constant the check would see.
+
+    With the supremum s known, only factors below s make the statement false: the check
+    catches those below r, and those in [r, s) can pass unnoticed.
+    """
     if reached is None or not reached > 0:
-        return ("no power: the check never reached a positive ratio, so the constant made smaller by any "
-                "factor could pass unnoticed")
+        return ("no positive ratio reached, so a factor on the right side measures nothing here (see the "
+                "derivation)")
     if reached >= 1:
         return f"reached {reached:.4g}, at or above the bound"
-    return (f"catches the right side multiplied by any factor below {reached:.4g}; a smaller change "
-            f"(a factor in [{reached:.4g}, 1)) can pass unnoticed")
+    caught = f"catches the right side multiplied by any factor below {reached:.4g}"
+    if supremum is None:
+        return f"{caught}; a smaller change (a factor in [{reached:.4g}, 1)) can pass unnoticed"
+    if reached >= supremum * (1 - 1e-12):
+        return f"{caught}: every factor that makes the statement false (below the supremum {supremum:.4g})"
+    return (f"{caught}; the statement is false for every factor below the supremum {supremum:.4g}, so a "
+            f"factor in [{reached:.4g}, {supremum:.4g}) can pass unnoticed")
 
 
-def result_tightness(bound: Bound | None, worst_ratio, ratio_interval) -> dict | None:
-    """The tightness record of one (bound, family) result: ratio reached, the supremum, what follows."""
+def result_tightness(bound: Bound | None, worst_ratio, ratio_interval, worst_rhs=None) -> dict | None:
+    """The tightness record of one (bound, family) result: ratio reached, the supremum, what follows.
+
+    None where there is no ratio lhs/rhs to speak of: not an inequality, a check that
+    measures no ratio (the units check), or a worst instance whose right side is 0 (e.g. (9)
+    on quadratic tasks, rho = 0), whose ratio the pointwise check takes against the rounding
+    allowance instead: a residue of rounding, not a step toward the supremum.
+    """
     if bound is None or not is_inequality(bound) or (worst_ratio is None and not ratio_interval):
-        return None  # not an inequality, or a check that measures no ratio (e.g. the units check)
+        return None
+    if worst_rhs is not None and worst_rhs == 0 and not ratio_interval:
+        return None
     reached = ratio_interval[0] if ratio_interval else worst_ratio
     reached = None if reached is None else float(reached)
     sharp = bound.sharpness
@@ -206,11 +223,12 @@ def result_tightness(bound: Bound | None, worst_ratio, ratio_interval) -> dict |
     fraction = reached / sup if reached is not None and sup else None
     return {
         "reached": reached,
+        "interval": None if not ratio_interval else [float(x) for x in ratio_interval],
         "exact": ratio_interval is None,
         "supremum": sup,
         "supremum_status": "not_declared" if sharp is None else sharp.status.value,
         "fraction_of_supremum": fraction,
-        "power": power_words(reached),
+        "power": power_words(reached, sup if sharp is not None and sharp.status.value == "derived" else None),
     }
 
 
@@ -224,12 +242,12 @@ def bound_tightness(bound: Bound, results: list[dict]) -> dict | None:
     if not is_inequality(bound):
         return None
     sharp = bound.sharpness
-    best, where = None, None
+    best, where, interval = None, None, None
     for r in results:
         t = r.get("tightness") or {}
         x = t.get("reached")
         if isinstance(x, (int, float)) and (best is None or x > best):
-            best, where = float(x), r["family"]
+            best, where, interval = float(x), r["family"], t.get("interval")
     sup = None if sharp is None or sharp.supremum is None else float(sharp.supremum)
     status = "not_declared" if sharp is None else sharp.status.value
     fraction = best / sup if best is not None and sup else None
@@ -238,6 +256,7 @@ def bound_tightness(bound: Bound, results: list[dict]) -> dict | None:
     ref = None if sharp is None or sharp.reference_ratio is None else float(sharp.reference_ratio)
     return {
         "reached": best,
+        "interval": interval,
         "family": where,
         "supremum": sup,
         "supremum_exact": None if sharp is None or sharp.supremum is None else str(sharp.supremum),
@@ -250,7 +269,7 @@ def bound_tightness(bound: Bound, results: list[dict]) -> dict | None:
         "target": None if ref is None else TARGET_FRACTION * ref,
         "meets_target": None if ref is None or best is None else bool(best >= TARGET_FRACTION * ref),
         "loose": False if sharp is None else sharp.loose,
-        "power": power_words(best),
+        "power": power_words(best, sup if status == "derived" else None),
     }
 
 

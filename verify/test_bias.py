@@ -48,7 +48,7 @@ DRAWS = {"ci": 1000, "nightly": 4000}
 FINDINGS = {(f.bound, fam): f for f in for_check("bias") for fam in f.families}
 
 
-# The kinked family (verify/families/kinked_bias.py): the proofs' equality cases
+# The kinked family (verify/families/kinked.py): the proofs' equality cases
 # (``kinked_extremal_instances``: (80)'s, (116)-(117)'s, (118)'s) and an interior instance with a
 # wide smoothing, D_in = 4 and a small alpha, where the ratio is far from its supremum.
 KINKED_FIXED = [dict(seed=47, alpha_frac=0.3, noise=0.8, smoothing=0.5, side=1, inner_gradient=1.0, D_in=4, D_o=2)]

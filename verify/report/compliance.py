@@ -117,7 +117,7 @@ def _result(ev: Evidence, bound=None) -> dict:
     entry.update(data)
     entry.setdefault("confidence_bound", None)
     entry["ratios"] = data.get("ratios") or []
-    entry["tightness"] = result_tightness(bound, ev.worst_ratio, ev.ratio_interval)
+    entry["tightness"] = result_tightness(bound, ev.worst_ratio, ev.ratio_interval, ev.worst_rhs)
     return entry
 
 

@@ -4,15 +4,15 @@
     python -m verify.report.gate --update    make reports/compliance.json (from a passing ci-profile run) the baseline
 
 The gate fails (exit 1) when, for some (bound, family) pair of the baseline, the
-verdict got worse, the pair is gone, its negative control is no longer caught, its
-known finding no longer reproduces, or (for an inequality, which carries a tightness
-record) its worst ratio lhs/rhs fell: by more than EXACT_RATIO_RTOL relative where
-the ratio is exact, or so far that the new confidence interval lies wholly below the
-baseline's where it is statistical (a loosened bound, or a weaker search, shows up
-here).  It also fails when a known finding of the baseline is reproduced nowhere any
-more, and when a Bound's tightness record disappears or weakens (its supremum no
-longer derived, changed, or no longer reached to the target fraction).  It prints every difference as a table; new pairs
-and better verdicts are listed but pass.  A report or baseline that cannot be read
+verdict got worse, the pair is gone, its negative control is no longer caught, or its
+known finding no longer reproduces; when a known finding of the baseline is reproduced
+nowhere any more; and when the tightness record of an inequality weakens: the largest
+ratio lhs/rhs its checks reached fell (by more than EXACT_RATIO_RTOL relative where it
+is exact, or so far that the new confidence interval lies wholly below the baseline's
+where it is statistical: a loosened bound, or a weaker search, shows up here), the
+record disappeared, its supremum is no longer derived or changed, or it no longer
+reaches its target.  It prints every difference as a table; new pairs, better verdicts
+and higher ratios are listed but pass.  A report or baseline that cannot be read
 (missing, corrupt, another schema version) is exit 2 with the reason.
 
 The baseline keeps only what the gate compares, with no dates or durations, so a
@@ -51,33 +51,30 @@ class Change:
     fails: bool
 
 
-# A gated worst ratio computed exactly may fall by this relative amount (float noise across
-# numpy builds) before the gate calls it a weaker check; a statistical one fails only when its
-# whole confidence interval lies below the baseline's (a change the intervals cannot explain).
+# The gated ratio of an inequality is the one its tightness record shows: the largest lhs/rhs its
+# checks reached over all families (the power of its checks; the worst ratio of each family on
+# its own depends on which random instances a hypothesis version draws, and is reported, not
+# gated).  Computed exactly, it may fall by this relative amount (float noise across numpy
+# builds; above a derived supremum, rounding is cut off at the supremum) before the gate calls
+# it a weaker check; a statistical one fails only when its whole confidence interval lies below
+# the baseline's (a change the intervals cannot explain).
 EXACT_RATIO_RTOL = 1e-9
 # Weakest to strongest: what is known of an inequality's supremum.
 SHARPNESS_RANK = {"not_declared": 0, "not_derived": 1, "upper_bound": 2, "derived": 3}
-
-
-def _gated_ratio(r: dict) -> dict:
-    """The ratio fields of a result that carries a tightness record (inequalities), for the baseline."""
-    t = r.get("tightness")
-    if not t:
-        return {}
-    return {"worst_ratio": r.get("worst_ratio"), "ratio_interval": r.get("ratio_interval")}
 
 
 def baseline_of(doc: dict) -> dict:
     """The part of a compliance document the gate compares, in a stable order."""
     results = sorted(
         ({"bound_id": r["bound_id"], "family": r["family"], "verdict": r["verdict"],
-          "negative_control_caught": r.get("negative_control_caught"), "finding": r.get("finding"),
-          **_gated_ratio(r)}
+          "negative_control_caught": r.get("negative_control_caught"), "finding": r.get("finding")}
          for r in doc["results"] if r.get("gated", True)),
         key=lambda r: (r["bound_id"], r["family"]))
     tightness = sorted(
         ({"id": b["id"], "supremum_status": b["tightness"]["supremum_status"],
-          "supremum": b["tightness"].get("supremum_exact"), "meets_target": b["tightness"].get("meets_target")}
+          "supremum": b["tightness"].get("supremum_exact"), "meets_target": b["tightness"].get("meets_target"),
+          "supremum_value": b["tightness"].get("supremum"),
+          "reached": b["tightness"].get("reached"), "interval": b["tightness"].get("interval")}
          for b in doc.get("bounds", []) if b.get("tightness")),
         key=lambda t: t["id"])
     findings = sorted(({"id": f["id"], "reproduced": bool(f.get("reproduced"))} for f in doc.get("findings", [])),
@@ -128,7 +125,6 @@ def compare(baseline: dict, current: dict) -> list[Change]:
         if b.get("negative_control_caught") is True and c.get("negative_control_caught") is not True:
             changes.append(Change("negative control no longer caught", *key, "caught",
                                   "not caught" if c.get("negative_control_caught") is False else "not run", True))
-        changes += _ratio_changes(key, b, c)
     changes += _tightness_changes(baseline.get("tightness", []), current)
     reproduced_now = {f["id"] for f in current.get("findings", []) if f.get("reproduced")}
     for f in baseline.get("findings", []):
@@ -147,44 +143,49 @@ def _number(x) -> float | None:
         return None
 
 
-def _interval(r: dict) -> tuple[float, float] | None:
-    iv = r.get("ratio_interval")
+def _span(t: dict) -> tuple[float, float] | None:
+    """The ratio a tightness record reached, as an interval (a point where it is exact)."""
+    iv = t.get("interval")
     if iv:
         lo, hi = _number(iv[0]), _number(iv[1])
         if lo is not None and hi is not None:
             return lo, hi
-    x = _number(r.get("worst_ratio"))
+    x = _number(t.get("reached"))
     return None if x is None or x != x else (x, x)
 
 
-def _ratio_changes(key: tuple[str, str], b: dict, c: dict) -> list[Change]:
-    """A gated worst ratio that fell (a looser statement or a weaker search), or that disappeared."""
-    if "worst_ratio" not in b:
-        return []  # the baseline gates no ratio for this pair (not an inequality, or an older baseline)
-    was = _interval(b)
-    if was is None:
-        return []
-    now = _interval(c)
-    shown_was = _show(b)
-    if now is None:
-        return [Change("worst ratio disappeared", *key, shown_was, "absent", True)]
-    exact = not b.get("ratio_interval") and not c.get("ratio_interval")
-    if exact:
-        fell = now[0] < was[0] - EXACT_RATIO_RTOL * abs(was[0])
-        rose = now[0] > was[0] + EXACT_RATIO_RTOL * abs(was[0])
+def _capped(t: dict, x: float, supremum_key: str) -> float:
+    """``x``, but no higher than a derived supremum: rounding may put an equality case a hair above it."""
+    sup = _number(t.get(supremum_key)) if t.get("supremum_status") == "derived" else None
+    return x if sup is None else min(x, sup)
+
+
+def _reached_change(bound_id: str, was: dict, now: dict) -> Change | None:
+    """The ratio a Bound's checks reached fell (a looser statement, or a weaker search), disappeared, or rose."""
+    a = _span(was)
+    if a is None:
+        return None
+    b = _span(now)
+    shown_was = _show(was)
+    if b is None:
+        return Change("worst ratio disappeared", bound_id, "-", shown_was, "absent", True)
+    if not was.get("interval") and not now.get("interval"):
+        # The baseline keeps the supremum's value as "supremum_value"; a report's record has it as "supremum".
+        x, y = _capped(was, a[0], "supremum_value"), _capped(now, b[0], "supremum")
+        fell, rose = y < x - EXACT_RATIO_RTOL * abs(x), y > x + EXACT_RATIO_RTOL * abs(x)
     else:
-        fell, rose = now[1] < was[0], now[0] > was[1]
+        fell, rose = b[1] < a[0], b[0] > a[1]
     if fell:
-        return [Change("worst ratio fell", *key, shown_was, _show(c), True)]
+        return Change("worst ratio fell", bound_id, str(now.get("family") or "-"), shown_was, _show(now), True)
     if rose:
-        return [Change("worst ratio rose", *key, shown_was, _show(c), False)]
-    return []
+        return Change("worst ratio rose", bound_id, str(now.get("family") or "-"), shown_was, _show(now), False)
+    return None
 
 
-def _show(r: dict) -> str:
-    iv = r.get("ratio_interval")
-    x = _number(r.get("worst_ratio"))
+def _show(t: dict) -> str:
+    x = _number(t.get("reached"))
     text = "-" if x is None else f"{x:.10g}"
+    iv = t.get("interval")
     if iv:
         text += f" [{_number(iv[0]):.6g}, {_number(iv[1]):.6g}]"
     return text
@@ -210,6 +211,9 @@ def _tightness_changes(baseline: list[dict], current: dict) -> list[Change]:
         if t.get("meets_target") is True and cur.get("meets_target") is not True:
             out.append(Change("tightness below target", t["id"], "-", "meets target",
                               f"reached {cur.get('fraction_of_supremum')} of the supremum", True))
+        moved = _reached_change(t["id"], t, cur)
+        if moved is not None:
+            out.append(moved)
     return out
 
 
