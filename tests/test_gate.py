@@ -199,15 +199,21 @@ def test_lemma_4_8_on_the_readme_instance(ledger):
 '''
 
 
-def test_a_falsified_bound_fails_the_gate(pytester, monkeypatch, capsys):
-    """The real chain: a check evaluates a Bound, the plugin writes the report, the gate compares."""
-    pytester.makepyfile(test_check=FALSIFIABLE_CHECK)
+def _baseline_from_a_run(pytester, check_source: str):
+    """Run ``check_source`` under the plugin, make its report the baseline, and see the gate pass on it."""
+    pytester.makepyfile(test_check=check_source)
     base = pytester.path / "baseline.json"
     args = ("-p", "verify.plugin", "-p", "no:cacheprovider", "--report-dir", "out")
     pytester.runpytest(*args).assert_outcomes(passed=1)
     report = str(pytester.path / "out" / "compliance.json")
     assert main(["--report", report, "--baseline", str(base), "--update"]) == 0
     assert main(["--report", report, "--baseline", str(base)]) == 0
+    return args, report, base
+
+
+def test_a_falsified_bound_fails_the_gate(pytester, monkeypatch, capsys):
+    """The real chain: a check evaluates a Bound, the plugin writes the report, the gate compares."""
+    args, report, base = _baseline_from_a_run(pytester, FALSIFIABLE_CHECK)
 
     monkeypatch.setenv("FALSIFY_LEMMA_4_8", "1")
     pytester.runpytest(*args).assert_outcomes(passed=1)  # the check itself does not assert: only the gate judges
@@ -321,13 +327,7 @@ def test_a_loosened_bound_and_a_weakened_search_fail_the_gate(pytester, monkeypa
     worst ratio can see them: the constant loosened tenfold (``--verify-mutate``) and a search
     cut down to one random instance.
     """
-    pytester.makepyfile(test_check=SEARCHED_CHECK)
-    base = pytester.path / "baseline.json"
-    args = ("-p", "verify.plugin", "-p", "no:cacheprovider", "--report-dir", "out")
-    pytester.runpytest(*args).assert_outcomes(passed=1)
-    report = str(pytester.path / "out" / "compliance.json")
-    assert main(["--report", report, "--baseline", str(base), "--update"]) == 0
-    assert main(["--report", report, "--baseline", str(base)]) == 0
+    args, report, base = _baseline_from_a_run(pytester, SEARCHED_CHECK)
     capsys.readouterr()
 
     pytester.runpytest(*args, "--verify-mutate", "lemma_4_8=10").assert_outcomes(passed=1)

@@ -444,17 +444,23 @@ def build_kinked_setup(case: BiasCase, inst: Instance, bound: Bound) -> BiasSetu
     # Every inner point of every noise outcome lies within alpha sigma~ of u.
     consts = certified_constants(fam, w, w - alpha * fam.gradient(w), w - alpha * (fam.gradient(w) + sig),
                                  w - alpha * (fam.gradient(w) - sig))
+    D_h, grad_F, Ev, e, values = _exact_quantities(bound, fam, w, alpha, consts, D_in, D_o)
+    note = (f"kink at the inner point, f''(w) = {int(p['side'])} L, eps/(alpha sigma~) = {float(p['smoothing']):.3g}, "
+            f"alpha L={alpha * L:.4g}, sigma~={sig:.4g} (two-point), D_in={D_in}, D_o={D_o}, D_h={D_h}, "
+            f"||grad F||={values['grad_F_norm']:.4g}")
+    return BiasSetup(case, inst.seed, bound, fam, dict(p), w, alpha, D_in, D_o, D_h, consts, values, grad_F, Ev, e,
+                     note)
+
+
+def _exact_quantities(bound: Bound, fam, w, alpha: float, consts: dict, D_in: int, D_o: int):
+    """D_h at the edge of the Bound's hypothesis, grad F, the exact outer gradients, and the Bound's values."""
     D_h = smallest_admitted(bound, "D_h", dict(consts, alpha=alpha))
     grad_F = meta_gradient(fam, w, alpha)
     Ev, e = expected_outer_gradients(fam, w, alpha, D_in)
     values = dict(alpha=alpha, L=consts["L"], rho=consts["rho"], sigma=consts["sigma"],
                   sigma_tilde=consts["sigma_tilde"], sigma_H=consts["sigma_H"], D_in=D_in, D_o=D_o, D_h=D_h,
                   grad_F_norm=float(np.linalg.norm(grad_F)))
-    note = (f"kink at the inner point, f''(w) = {int(p['side'])} L, eps/(alpha sigma~) = {float(p['smoothing']):.3g}, "
-            f"alpha L={alpha * L:.4g}, sigma~={sig:.4g} (two-point), D_in={D_in}, D_o={D_o}, D_h={D_h}, "
-            f"||grad F||={values['grad_F_norm']:.4g}")
-    return BiasSetup(case, inst.seed, bound, fam, dict(p), w, alpha, D_in, D_o, D_h, consts, values, grad_F, Ev, e,
-                     note)
+    return D_h, grad_F, Ev, e, values
 
 
 def build_setup(case: BiasCase, inst: Instance, bound: Bound | None = None) -> BiasSetup:
@@ -485,12 +491,7 @@ def build_setup(case: BiasCase, inst: Instance, bound: Bound | None = None) -> B
     consts = certified_constants(fam, *points)
     if consts["L"] != L:
         raise ParameterError("family", f"L certified on R^d ({L}) and on the instance's ball ({consts['L']}) differ")
-    D_h = smallest_admitted(bound, "D_h", dict(consts, alpha=alpha))
-    grad_F = meta_gradient(fam, w, alpha)
-    Ev, e = expected_outer_gradients(fam, w, alpha, D_in)
-    values = dict(alpha=alpha, L=consts["L"], rho=consts["rho"], sigma=consts["sigma"],
-                  sigma_tilde=consts["sigma_tilde"], sigma_H=consts["sigma_H"], D_in=D_in, D_o=D_o, D_h=D_h,
-                  grad_F_norm=float(np.linalg.norm(grad_F)))
+    D_h, grad_F, Ev, e, values = _exact_quantities(bound, fam, w, alpha, consts, D_in, D_o)
     note = (f"alpha L={alpha * consts['L']:.4g}, sigma~={consts['sigma_tilde']:.4g}, D_in={D_in}, D_o={D_o}, "
             f"D_h={D_h}, ||grad F||={values['grad_F_norm']:.4g}")
     return BiasSetup(case, inst.seed, bound, fam, dict(p), w, alpha, D_in, D_o, D_h, consts, values, grad_F, Ev, e,
