@@ -293,3 +293,60 @@ def test_xdist_reports_what_a_serial_run_reports(pytester, monkeypatch):
     assert parallel["run"]["workers"] == 2 and serial["run"]["workers"] == 0
     assert _comparable(parallel) == _comparable(serial)
     assert parallel["run"]["tests"] == serial["run"]["tests"]
+
+
+INTERRUPTIBLE = '''
+import os
+from verify.evidence import Evidence, Verdict
+
+def test_first(ledger):
+    ledger.record(Evidence("lemma_4_8", "Lemma 4.8, eq. (15)", "pointwise", "one", Verdict.HOLDS, 1, 1,
+                           worst_ratio=0.5))
+
+def test_second(ledger):
+    if os.environ.get("PRESS_CTRL_C"):
+        raise KeyboardInterrupt
+    ledger.record(Evidence("lemma_4_8", "Lemma 4.8, eq. (15)", "pointwise", "two", Verdict.HOLDS, 1, 1,
+                           worst_ratio=0.25))
+'''
+
+
+def test_an_interrupted_run_never_replaces_a_complete_report(pytester, monkeypatch):
+    pytester.makepyfile(test_checks=INTERRUPTIBLE)
+    args = ("-p", "verify.plugin", "--report-dir", "out", "-p", "no:cacheprovider")
+    pytester.runpytest(*args).assert_outcomes(passed=2)
+    complete = (pytester.path / "out" / "compliance.json").read_text()
+    monkeypatch.setenv("PRESS_CTRL_C", "1")
+    out = pytester.runpytest_inprocess(*args, no_reraise_ctrlc=True)  # the Ctrl-C stays inside the inner run
+    assert out.ret == pytest.ExitCode.INTERRUPTED
+    out.stdout.fnmatch_lines(["*verify: run INTERRUPTED: its partial report is *interrupted*"])
+    assert (pytester.path / "out" / "compliance.json").read_text() == complete
+    partial = _strict((pytester.path / "out" / "interrupted" / "compliance.json").read_text())
+    assert partial["run"]["interrupted"] is True
+    assert [r["family"] for r in partial["results"]] == ["one"]
+    assert _strict(complete)["run"]["interrupted"] is False
+
+
+def test_a_killed_runs_temporary_files_are_removed_by_the_next_run(pytester):
+    pytester.makepyfile(test_checks=INTERRUPTIBLE)
+    out_dir = pytester.path / "out"
+    (out_dir / "interrupted").mkdir(parents=True)
+    stale = [out_dir / ".compliance.json.abc123.tmp", out_dir / ".index.html.x.tmp",
+             out_dir / "interrupted" / ".junit.xml.y.tmp"]
+    for path in stale:
+        path.write_text("")  # what a SIGKILL during the write leaves
+    keep = out_dir / "notes.tmp"
+    keep.write_text("not ours")
+    pytester.runpytest("-p", "verify.plugin", "--report-dir", "out", "-p", "no:cacheprovider").assert_outcomes(
+        passed=2)
+    assert not any(p.exists() for p in stale)
+    assert keep.exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2 ** 63)])
+def test_a_seed_that_is_no_seed_is_a_usage_error(pytester, seed):
+    pytester.makepyfile(test_checks=INTERRUPTIBLE)
+    out = pytester.runpytest("-p", "verify.plugin", "--report-dir", "out", "-p", "no:cacheprovider",
+                             "--verify-seed", seed)
+    assert out.ret == pytest.ExitCode.USAGE_ERROR
+    out.stderr.fnmatch_lines(["*--verify-seed: * is not a seed*"])

@@ -44,6 +44,7 @@ from .errors import (
     check_batch_size,
     check_finite,
     check_positive,
+    check_rng,
 )
 from .families.base import Batch, Family
 from .objectives import meta_gradient, meta_objective, stepsize_beta_tilde
@@ -146,6 +147,7 @@ def draw_meta_batches(family: Family, B, D_in, D_o, D_h=None, rng: np.random.Gen
     else:
         if rng is None:
             raise ParameterError("rng", "drawing a task batch needs a numpy Generator")
+        check_rng(rng)
         tasks = family.sample_tasks(B, rng)
         weights = np.full(B, 1.0 / B)
     sizes = {"D_in": D_in, "D_o": D_o} | ({} if D_h is None else {"D_h": D_h})
@@ -331,6 +333,7 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
         raise ParameterError("iterations", f"must be a nonnegative integer, got {iterations!r}")
     alpha = check_alpha(alpha)
+    rng = check_rng(rng)
     w = _w(family, w0).copy()
     if (stepsize_factor is None) == (beta is None):
         raise ParameterError("stepsize_factor", "give exactly one of stepsize_factor (beta_k = c beta~) and beta")

@@ -89,6 +89,19 @@ def check_alpha(alpha) -> float:
     return check_positive("alpha", alpha, allow_zero=True)
 
 
+def check_rng(rng, *, required: bool = True):
+    """A ``numpy.random.Generator`` (or None where none is needed): every draw replays from a recorded seed.
+
+    A seed or a legacy RandomState is refused: pass ``numpy.random.default_rng(seed)``.
+    """
+    if rng is None and not required:
+        return None
+    if not isinstance(rng, np.random.Generator):
+        raise ParameterError("rng", f"expected a numpy.random.Generator (numpy.random.default_rng(seed)), got "
+                                    f"{type(rng).__name__} {rng!r}"[:200])
+    return rng
+
+
 def check_batch_size(name: str, value, *, allow_exact: bool = True) -> int | str:
     """A batch size D (or B): a positive integer, or ``EXACT`` / ``ALL_TASKS`` for the exact limit."""
     if allow_exact and isinstance(value, str) and value in (EXACT, ALL_TASKS):

@@ -1081,7 +1081,8 @@ def plumbing_control(bound: Bound, worst: StatOutcome, extremal_kind: str = EXTR
 
 
 def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSpace, plan: SearchPlan | None, salt: int,
-                       run_seed: int, budget, finding, ledger, extremal_kind: str | None = None) -> StatCheck:
+                       run_seed: int, budget, finding, ledger, extremal_kind: str | None = None,
+                       recorded: list[Instance] = ()) -> StatCheck:
     """One (bound, family) check of test_expectation.py or test_moments.py, recorded and asserted.
 
     The fixed ``edge`` instances (their seeds mixed with the run's) and the worst candidates
@@ -1094,6 +1095,8 @@ def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSp
     supremum) the negative control is ``plumbing_control``, on that kind (or where none is
     named) the power control of the declared sharpness.
     ``plan=None``: no search, the ``edge`` instances alone (a check of extremal instances).
+    ``recorded``: the check's recorded counterexamples (``findings.recorded_instances``),
+    judged as they are, with their own seeds, at every run seed.
     """
     from .statistics import run_budget_summary
 
@@ -1101,6 +1104,7 @@ def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSp
     for params in edge:
         p = dict(params)
         instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
+    instances += list(recorded)
     search = None if plan is None else search_instances(case.id, run_seed, salt, space, plan,
                                                          pilot_score(case, run), group=case.family)
     check = judge_statistically(case, instances + ([] if search is None else search.judged), run, budget.per_test,

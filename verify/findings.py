@@ -32,8 +32,10 @@ class Finding:
     bound: str = ""
     # The family kinds on which the counterexample is known to reproduce (pointwise checks).
     families: tuple[str, ...] = ()
-    # A replayable Instance (JSON, see verify/evidence.py) that exhibits the finding.
+    # A replayable Instance (JSON, see verify/evidence.py) that exhibits the finding; in the
+    # file, ``instance`` may also be a list of them, one per family kind it is recorded on.
     instance: str = ""
+    instances: tuple[str, ...] = ()
 
 
 def load(path: Path = FINDINGS_PATH) -> list[Finding]:
@@ -59,7 +61,33 @@ def load(path: Path = FINDINGS_PATH) -> list[Finding]:
         row = {k: v.strip() if isinstance(v, str) else v for k, v in row.items()}
         if "families" in row:
             row["families"] = tuple(row["families"])
+        if "instances" in row:
+            raise FindingsFileError(f"{path}: finding {row['id']!r}: give its instances as the list 'instance'")
+        given = row.get("instance", "")
+        given = [given] if isinstance(given, str) else list(given)
+        row["instances"] = tuple(i.strip() for i in given if i.strip())
+        row["instance"] = row["instances"][0] if row["instances"] else ""
         out.append(Finding(**row))
+    return out
+
+
+def recorded_instances(check_id: str, check: str | None = None, path: Path = FINDINGS_PATH) -> list:
+    """The recorded counterexamples of the check ``check_id`` (``bound@family``), as Instances.
+
+    A check judges them beside its fresh instances at every run seed: the fresh ones are
+    drawn from the seed, so a seed may miss the corner a finding was found in, and a recorded
+    finding must reproduce at every seed.
+    """
+    from .evidence import Instance
+
+    out = []
+    for f in load(path):
+        if check is not None and f.check != check:
+            continue
+        for text in f.instances:
+            inst = Instance.from_json(text)
+            if inst.check == check_id:
+                out.append(inst)
     return out
 
 

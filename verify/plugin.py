@@ -79,6 +79,7 @@ class _Session:
         self.written: list[Path] = []
         self.report_seconds = 0.0
         self.problems: list[str] = []
+        self.interrupted = False
 
 
 def pytest_addoption(parser):
@@ -105,6 +106,8 @@ def pytest_configure(config):
     if _is_worker(config):
         # Every worker must draw the instances the controller would: a nightly seed is chosen once.
         seed = config.workerinput.get("verify_seed", seed)
+    if seed is not None and not 0 <= seed < 2 ** 63:
+        raise pytest.UsageError(f"--verify-seed: {seed} is not a seed; give an integer from 0 to 2**63 - 1")
     if seed is None:
         seed = 0 if profile == "ci" else secrets.randbelow(2 ** 31)
     config.option.verify_seed = seed
@@ -128,6 +131,9 @@ def pytest_configure(config):
         check_writable(report_dir)
     except ReportWriteError as exc:
         raise pytest.UsageError(f"--report-dir: {exc}") from None
+    from .report.writer import remove_stale_temporaries
+
+    remove_stale_temporaries(report_dir)
     state = _Session(report_dir, explicit=given is not None)
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(_OutcomeRecorder(state), "verify-outcomes")
@@ -219,16 +225,22 @@ def pytest_sessionfinish(session, exitstatus):
     counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
     for o in state.outcomes.values():
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    from .report.writer import INTERRUPTED_DIR
     from .sharpness import active_mutations
 
+    # An interrupted run (Ctrl-C) has part of the results: it writes them beside the complete
+    # report, in interrupted/, marked so, and never over it.
+    interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+    state.interrupted = interrupted
     run = run_metadata(
         profile=config.getoption("--profile"), seed=config.option.verify_seed, started_at=state.started_at,
         duration_s=time.perf_counter() - config.stash[START_KEY], workers=state.workers,
         exit_status=int(exitstatus), tests=counts, root=config.rootpath,
-        facts={**ledger.run_facts, "mutations": active_mutations()})
+        facts={**ledger.run_facts, "mutations": active_mutations(), "interrupted": interrupted})
+    target = state.report_dir / INTERRUPTED_DIR if interrupted else state.report_dir
     try:
         doc = build(ledger, run, figures=ledger.figures)
-        written = write_report(state.report_dir, doc, state.outcomes.values())
+        written = write_report(target, doc, state.outcomes.values())
     except ReportWriteError as exc:
         state.problems.append(str(exc))
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
@@ -291,7 +303,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             f"verify: statistical checks {seconds:.1f}s of test time over {len(statistical)} tests "
             f"(target under the ci profile: {STATISTICAL_TARGET_S:g}s)")
-    if state.written:
+    if state.written and state.interrupted:
+        terminalreporter.write_line(
+            "verify: run INTERRUPTED: its partial report is " + ", ".join(str(p) for p in state.written)
+            + f"; any complete report in {state.report_dir} was left as it was", yellow=True, bold=True)
+    elif state.written:
         terminalreporter.write_line("verify: report " + ", ".join(str(p) for p in state.written)
                                     + f" (written in {state.report_seconds:.1f}s)")
     for problem in state.problems:

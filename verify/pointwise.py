@@ -856,7 +856,7 @@ def run_check(case: Case, instances: list[Instance], bound: Bound | None = None,
               stop_at_violation: bool = False) -> CheckResult:
     """Evaluate the instances, hunt for the worst one from the best starts, and reach a verdict.
 
-    Candidate violations (beyond rounding) are confirmed in decreasing order of margin
+    Candidate violations (beyond rounding) are confirmed in decreasing order of ratio
     until one is confirmed: the verdict needs one, the report shows the largest.
     ``stop_at_violation`` ends the search at the first confirmed violation (negative controls).
     """
@@ -909,7 +909,9 @@ def run_check(case: Case, instances: list[Instance], bound: Bound | None = None,
         pass
     result.candidates = len(candidates)
     if not result.violations:
-        for inst, out in sorted(candidates, key=lambda t: -t[1].margin):
+        # The largest ratio first: the report's worst ratio is then the largest confirmed one,
+        # the figure the tightness record and the gate read.
+        for inst, out in sorted(candidates, key=lambda t: -t[1].ratio):
             if confirm_precisely(bound, out):
                 result.violations.append((inst, out))
                 break

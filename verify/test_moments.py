@@ -10,7 +10,7 @@ import pytest
 
 from verify.evidence import Instance, Verdict
 from verify.expectation import SearchPlan, SearchSpace, run_searched_check
-from verify.findings import for_check
+from verify.findings import for_check, recorded_instances
 from verify.moments import EXTREMAL_BOUNDS, EXTREMAL_KIND, MOMENT_CASES, MomentCase, extremal_edges, run_instance
 from verify.statistics import budget_for
 
@@ -27,7 +27,8 @@ SEARCH_SALT = 102
 def budget(profile: str):
     """This file's share of the error budget over every statistical verdict (exact ones and pilots are not tests)."""
     statistical = [c for c in MOMENT_CASES if c.family != EXTREMAL_KIND]
-    return budget_for("moments", len(statistical) * (len(EDGE) + SEARCH[profile].judged))
+    recorded = sum(len(recorded_instances(c.id, "moments")) for c in statistical)
+    return budget_for("moments", len(statistical) * (len(EDGE) + SEARCH[profile].judged) + recorded)
 
 
 BUDGET = budget("ci")
@@ -45,17 +46,18 @@ def test_moment_bound(case: MomentCase, ledger, run_seed, profile):
     run_searched_check(case, run_instance, edge=extremal_edges(case.bound_id) if extremal else EDGE, space=SPACE,
                        plan=None if extremal else SEARCH[profile], salt=SEARCH_SALT, run_seed=run_seed,
                        budget=budget(profile), finding=FINDINGS.get((case.bound_id, case.family)), ledger=ledger,
-                       extremal_kind=EXTREMAL_KIND if case.bound_id in EXTREMAL_BOUNDS else None)
+                       extremal_kind=EXTREMAL_KIND if case.bound_id in EXTREMAL_BOUNDS else None,
+                       recorded=recorded_instances(case.id, "moments"))
 
 
-RECORDED = [f for f in for_check("moments") if f.instance]
+RECORDED = [(f, text) for f in for_check("moments") for text in f.instances]
 
 
-@pytest.mark.parametrize("finding", RECORDED, ids=[f.id for f in RECORDED])
-def test_recorded_moment_counterexample_still_replays(finding):
+@pytest.mark.parametrize("finding, text", RECORDED, ids=[Instance.from_json(t).check for _, t in RECORDED])
+def test_recorded_moment_counterexample_still_replays(finding, text):
     from verify.moments import MOMENT_CASES_BY_ID
 
-    inst = Instance.from_json(finding.instance)
+    inst = Instance.from_json(text)
     out = run_instance(MOMENT_CASES_BY_ID[inst.check], inst, 1e-6)
     assert out.verdict is Verdict.VIOLATED, (
         f"finding {finding.id}: its counterexample no longer reproduces ({out.estimate} in [{out.lower}, {out.upper}] "

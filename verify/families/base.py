@@ -50,6 +50,7 @@ from ..errors import (
     check_batch_size,
     check_finite,
     check_positive,
+    check_rng,
     check_task_batch,
 )
 
@@ -343,7 +344,7 @@ class Family(abc.ABC):
     def sample_tasks(self, size, rng: np.random.Generator) -> np.ndarray:
         """A batch of ``size`` i.i.d. task indices drawn with probabilities p_i (B_k of Algorithm 1)."""
         size = check_batch_size("B", size, allow_exact=False)
-        return rng.choice(self.n_tasks, size=size, p=self.probabilities)
+        return check_rng(rng).choice(self.n_tasks, size=size, p=self.probabilities)
 
     def draw_batch(self, tasks, size, rng: np.random.Generator | None = None, *, name: str = "D") -> Batch:
         """One data batch D^i of ``size`` samples for each task in ``tasks`` (``EXACT``: the exact oracle)."""
@@ -355,6 +356,7 @@ class Family(abc.ABC):
             raise ParameterError(name, f"{size!r} is not a data batch size")
         if rng is None and not self.is_deterministic:
             raise ParameterError("rng", "a stochastic batch needs a numpy Generator")
+        check_rng(rng, required=False)
         return Batch(t, size, self._draw_batch_data(t, size, rng))
 
     def _check_batch(self, batch: Batch) -> Batch:

@@ -49,6 +49,30 @@ def check_writable(report_dir: Path) -> None:
         raise ReportWriteError(_why(report_dir, exc)) from None
 
 
+# Where an interrupted run writes what it had (a subdirectory of the report directory), so that
+# it never replaces a complete report.
+INTERRUPTED_DIR = "interrupted"
+# The temporary files this module makes; one that outlives its run (the process was killed while
+# writing) is removed by the next run (``remove_stale_temporaries``).
+_TEMPORARY_PATTERNS = tuple(f".{name}.*.tmp" for name in (COMPLIANCE, INDEX, JUNIT)) + (".probe-*.tmp",)
+
+
+def remove_stale_temporaries(report_dir: Path) -> list[Path]:
+    """Delete the temporaries a killed run left in ``report_dir`` (and its interrupted/); return them."""
+    removed = []
+    for directory in (Path(report_dir), Path(report_dir) / INTERRUPTED_DIR):
+        if not directory.is_dir():
+            continue
+        for pattern in _TEMPORARY_PATTERNS:
+            for path in directory.glob(pattern):
+                try:
+                    path.unlink()
+                    removed.append(path)
+                except OSError:
+                    pass
+    return removed
+
+
 def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = ()) -> Written:
     """Write compliance.json, junit.xml and index.html into ``report_dir``."""
     files = {COMPLIANCE: dumps(doc), JUNIT: render_junit(doc, outcomes)}
