@@ -11,6 +11,7 @@ test must not do to the pytest process it shares with every other check.
 """
 from __future__ import annotations
 
+
 import os
 
 # One BLAS thread: on a shared 2-core machine a second thread waits for a core that
@@ -23,6 +24,8 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+
+from verify.cli import positive_int, seed_arg  # noqa: E402
 
 from .workloads import interleaved_medians, keep_freed_memory, workload  # noqa: E402
 
@@ -77,8 +80,8 @@ def measure(profile: str = "ci", seed: int = 0, repetitions: int | None = None) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.table_1_cost", description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=tuple(GRIDS), default="ci", help="grid and repetitions. Default: ci")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the rank-one tasks. Default: 0")
-    parser.add_argument("--repetitions", type=int, default=None,
+    parser.add_argument("--seed", type=seed_arg, default=0, help="seed of the rank-one tasks. Default: 0")
+    parser.add_argument("--repetitions", type=positive_int, default=None,
                         help="round-robin passes. Default: 9 under ci, 21 under nightly")
     args = parser.parse_args(argv)
     json.dump(measure(args.profile, args.seed, args.repetitions), sys.stdout)

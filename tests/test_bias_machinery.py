@@ -249,7 +249,9 @@ def test_replay_of_a_bias_instance(capsys):
     hf = BIAS_CASES_BY_ID["eq_140_hf_maml_bias_numeric@noisy-trigonometric"]
     assert replay([Instance(hf.id, 4135204600, dict(CORNER, draws=300)).to_json()]) == 1
     assert "violated" in capsys.readouterr().out
-    assert bias.main(["{not json"]) == 2
+    with pytest.raises(SystemExit) as refused:  # argparse: the argument named, exit status 2
+        bias.main(["{not json"])
+    assert refused.value.code == 2
 
 
 # ---------------------------------------------------------------------- bad input

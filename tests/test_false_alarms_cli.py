@@ -7,8 +7,8 @@ from verify import false_alarms
 
 
 @pytest.mark.parametrize("argv, says", [
-    (["0"], "runs measure nothing"),
-    (["-5"], "runs measure nothing"),
+    (["0"], "must be at least 1"),
+    (["-5"], "must be at least 1"),
     (["abc"], "'abc' is not an integer"),
     (["2", "-3"], "is not a seed"),
     (["2", "x"], "'x' is not an integer"),

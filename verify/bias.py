@@ -962,15 +962,10 @@ def main(argv: list[str] | None = None) -> int:
     """Replay one recorded instance of a bias check (``python -m verify.replay '<instance JSON>'``)."""
     from .replay import REPLAY_DELTA
 
+    from .cli import parse_replay
+
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print("usage: python -m verify.replay '<instance JSON>'", file=sys.stderr)
-        return 2
-    try:
-        inst = Instance.from_json(argv[0])
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        print(f"replay: not an instance record ({exc})", file=sys.stderr)
-        return 2
+    inst = parse_replay("python -m verify.bias", main.__doc__, argv).instance
     case = BIAS_CASES_BY_ID.get(inst.check)
     if case is None:
         print(f"replay: no bias check named {inst.check!r}", file=sys.stderr)
@@ -988,3 +983,7 @@ __all__ = ["BIAS_CASES", "BIAS_CASES_BY_ID", "BIAS_KINDS", "EXTREMAL_FAMILY", "K
            "build_bias_family", "build_setup", "evidence_of", "exact_mean_directions", "expected_outer_gradients",
            "fd_remainder", "gaussian_smoothed_gradient", "hf_maml_draws", "judge_bias", "main", "proxy_ratio",
            "run_instance", "adversarial_search", "Search", "setup_for", "stationary_point", "statistical_tests"]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

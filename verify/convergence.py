@@ -353,22 +353,22 @@ def run_instance(case: ConvergenceCase, inst: Instance, delta: float, *, runs: i
     return s, traj, judge(traj, s.rhs, delta)
 
 
-def replay_arguments(argv: list[str]) -> tuple[Instance, int, int, float]:
+def replay_arguments(argv: list[str], prog: str = "python -m verify.convergence") -> tuple[Instance, int, int, float]:
     """``'<instance JSON>' [runs] [cap] [delta]``: the instance and its runs, cap and error level (from the
     command line, else the instance's recorded ones, else 16 runs, no cap, 1e-4)."""
-    inst = Instance.from_json(argv[0])
-    runs = int(argv[1]) if len(argv) > 1 else int(inst.params.get("runs", 16))
-    cap = int(argv[2]) if len(argv) > 2 else int(inst.params.get("cap", 10 ** 9))
-    delta = float(argv[3]) if len(argv) > 3 else float(inst.params.get("delta", 1e-4))
+    from .cli import parse_replay
+
+    args = parse_replay(prog, "Replay one recorded instance", argv, optional=("runs", "cap", "delta"))
+    inst = args.instance
+    runs = args.runs if args.runs is not None else int(inst.params.get("runs", 16))
+    cap = args.cap if args.cap is not None else int(inst.params.get("cap", 10 ** 9))
+    delta = args.delta if args.delta is not None else float(inst.params.get("delta", 1e-4))
     return inst, runs, cap, delta
 
 
 def main(argv: list[str] | None = None) -> int:
     """Replay one recorded instance: ``python -m verify.convergence '<instance JSON>' [runs] [cap] [delta]``."""
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        print(main.__doc__, file=sys.stderr)
-        return 2
     inst, runs, cap, delta = replay_arguments(argv)
     case = CONVERGENCE_CASES_BY_ID[inst.check]
     s, _, out = run_instance(case, inst, delta, runs=runs, cap=cap, full=bool(inst.params.get("full", False)))

@@ -393,10 +393,7 @@ def run_instance(case: CorollaryCase, inst: Instance, delta: float, *, runs: int
 def main(argv: list[str] | None = None) -> int:
     """Replay one recorded instance: ``python -m verify.corollaries '<instance JSON>' [runs] [cap] [delta]``."""
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    inst, runs, cap, delta = replay_arguments(argv)
+    inst, runs, cap, delta = replay_arguments(argv, "python -m verify.corollaries")
     case = CASES_BY_ID[inst.check]
     s, _, out = run_instance(case, inst, delta, runs=runs, cap=cap, full=bool(inst.params.get("full", False)))
     b = case.bound

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from .cli import positive_int, seed_arg
 from .plugin import STATISTICAL_FILES
 from .statistics import RUN_ERROR_BUDGET
 
@@ -48,32 +49,12 @@ def one_run(seed: int, root: Path) -> dict:
             "false_alarms": false_alarms, "failed_tests": failed}
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} runs measure nothing; give at least 1")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is not a seed; give an integer >= 0")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 only if every run completed with no false alarm and no failed test; 1 otherwise."""
     parser = argparse.ArgumentParser(prog="python -m verify.false_alarms", description=__doc__.splitlines()[0])
-    parser.add_argument("runs", nargs="?", type=_positive_int, default=20,
+    parser.add_argument("runs", nargs="?", type=positive_int, default=20,
                         help="how many runs, each with its own --verify-seed. Default: 20")
-    parser.add_argument("first_seed", nargs="?", type=_seed, default=1000,
+    parser.add_argument("first_seed", nargs="?", type=seed_arg, default=1000,
                         help="the seed of the first run; the others follow it. Default: 1000")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     root = Path(__file__).resolve().parents[1]

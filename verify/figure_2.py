@@ -172,11 +172,10 @@ def plot_panel(runs: list[PanelRun], panel: str):
 
 def main(argv: list[str] | None = None) -> int:
     """Replay one seed of a panel: ``python -m verify.figure_2 '<instance JSON>'``; prints the levels and the claim."""
+    from .cli import parse_replay
+
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    inst = Instance.from_json(argv[0])
+    inst = parse_replay("python -m verify.figure_2", main.__doc__, argv).instance
     panel = inst.params["panel"]
     r = run_panel(panel, inst.seed, int(inst.params["iterations"]))
     ratio = claim_ratio(r, panel)

@@ -600,11 +600,10 @@ def replay_command(inst: Instance) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Replay: ``python -m verify.h1_counterexample '<instance JSON>'`` (params: runs, draw_seed, delta, ...)."""
+    from .cli import parse_replay
+
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    inst = Instance.from_json(argv[0])
+    inst = parse_replay("python -m verify.h1_counterexample", main.__doc__, argv).instance
     if inst.check not in CASES_BY_ID:
         print(f"h1_counterexample: no check named {inst.check!r}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-from .evidence import Instance
 from .pointwise import CASES_BY_ID, confirm_precisely, evaluate_instance
 
 
@@ -18,15 +17,10 @@ REPLAY_DELTA = 1e-6
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli import parse_replay
+
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print(__doc__.strip().splitlines()[0], file=sys.stderr)
-        return 2
-    try:
-        inst = Instance.from_json(argv[0])
-    except (ValueError, KeyError, TypeError) as exc:
-        print(f"replay: not an instance record ({exc})", file=sys.stderr)
-        return 2
+    inst = parse_replay("python -m verify.replay", __doc__, argv).instance
     from .convergence import CONVERGENCE_CASES_BY_ID, main as replay_convergence
 
     if inst.check in CONVERGENCE_CASES_BY_ID:

@@ -927,16 +927,16 @@ def replay_command(inst: Instance) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Replay one instance: ``python -m verify.table_1_scaling '<instance JSON>' [delta]``."""
+    from .cli import parse_replay
+
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    inst = Instance.from_json(argv[0])
+    args = parse_replay("python -m verify.table_1_scaling", main.__doc__, argv, optional=("delta",))
+    inst = args.instance
     bound_id = inst.check.split("@")[0]
     if bound_id not in SCALING_BOUND_IDS:
         print(f"replay: no Table 1 check named {inst.check!r}", file=sys.stderr)
         return 2
-    delta = float(argv[1]) if len(argv) > 1 else float(inst.params.get("delta", 1e-6))
+    delta = args.delta if args.delta is not None else float(inst.params.get("delta", 1e-6))
     m = measure(bound_id, inst.params, inst.seed, delta)
     print(f"{m.bound.id} [{m.bound.reference}] on {m.family}: {m.verdict.value}; exponent in {m.variable} "
           f"{m.fit.exponent:.4f} in [{m.fit.lower:.4f}, {m.fit.upper:.4f}] against claimed {m.claimed:.4f}\n{m.note}\n"

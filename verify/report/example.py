@@ -80,9 +80,20 @@ def write_sample(report_dir: Path, seed: int = SEED) -> Written:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    target = Path(argv[0] if argv else "reports-sample")
-    written = write_sample(target)
+    """Write a sample report, from invented evidence, into a directory."""
+    import argparse
+
+    from .writer import ReportWriteError
+
+    parser = argparse.ArgumentParser(prog="python -m verify.report.example", description=main.__doc__)
+    parser.add_argument("directory", nargs="?", type=Path, default=Path("reports-sample"),
+                        help="where to write compliance.json, index.html and junit.xml. Default: reports-sample")
+    target = parser.parse_args(sys.argv[1:] if argv is None else argv).directory
+    try:
+        written = write_sample(target)
+    except ReportWriteError as exc:
+        print(f"example: {exc}", file=sys.stderr)
+        return 2
     print("example: wrote " + ", ".join(str(p) for p in written.paths))
     return 0
 

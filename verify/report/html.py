@@ -114,8 +114,13 @@ def verdict_badge(verdict: str, finding: str | None = None) -> Markup:
 
 def main(argv: list[str] | None = None) -> int:
     """Re-render index.html beside a compliance.json."""
-    argv = sys.argv[1:] if argv is None else argv
-    source = Path(argv[0] if argv else "reports/compliance.json")
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m verify.report.html", description=main.__doc__)
+    parser.add_argument("compliance", nargs="?", type=Path, default=Path("reports/compliance.json"),
+                        help="the compliance.json to render; index.html is written beside it. "
+                             "Default: reports/compliance.json")
+    source = parser.parse_args(sys.argv[1:] if argv is None else argv).compliance
     try:
         doc = load(source)
     except ComplianceError as exc:
@@ -123,8 +128,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from .writer import write_atomically
 
+    from .writer import ReportWriteError
+
     target = source.with_name("index.html")
-    write_atomically(target, render(doc))
+    try:
+        write_atomically(target, render(doc))
+    except ReportWriteError as exc:
+        print(f"html: {exc}", file=sys.stderr)
+        return 2
     print(f"html: wrote {target}")
     return 0
 

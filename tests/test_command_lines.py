@@ -1,0 +1,49 @@
+"""Every `python -m` entry point has --help, refuses invalid arguments naming them (exit 2), and writes nothing then."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRY_POINTS = ("verify.replay", "verify.bias", "verify.convergence", "verify.corollaries", "verify.figure_2",
+                "verify.h1_counterexample", "verify.table_1_scaling", "verify.false_alarms", "verify.report.gate",
+                "verify.report.html", "verify.report.example", "benchmarks.table_1_cost", "benchmarks.speed_gate",
+                "benchmarks.targets")
+
+
+def _run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS)
+def test_every_entry_point_has_help(module, tmp_path):
+    out = _run(module, "--help", cwd=tmp_path if module == "verify.report.example" else ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "usage: python -m " + module in out.stdout
+    assert not (tmp_path / "--help").exists()  # --help is never taken for a directory or a file
+
+
+BAD = [
+    (("verify.replay", "abc"), "argument instance: not an instance record"),
+    (("verify.replay", '{"check": 1}'), "argument instance: not an instance record"),
+    (("verify.bias", "[]"), "argument instance: not an instance record"),
+    (("verify.convergence", '{"check": "x", "seed": 1, "params": {}}', "0"), "argument runs: 0 must be at least 1"),
+    (("verify.corollaries", '{"check": "x", "seed": 1, "params": {}}', "4", "x"), "argument cap: 'x' is not an integer"),
+    (("verify.table_1_scaling", '{"check": "x", "seed": 1, "params": {}}', "2"),
+     "argument delta: 2.0 is not an error probability"),
+    (("verify.false_alarms", "0"), "argument runs: 0 must be at least 1"),
+    (("verify.false_alarms", "3", "-1"), "argument first_seed: -1 is not a seed"),
+    (("benchmarks.table_1_cost", "--repetitions", "-3"), "argument --repetitions: -3 must be at least 1"),
+    (("benchmarks.table_1_cost", "--seed", "-1"), "argument --seed: -1 is not a seed"),
+]
+
+
+@pytest.mark.parametrize("args, says", BAD, ids=[" ".join(a[:2]) + (f" {a[2]}" if len(a) > 2 else "") for a, _ in BAD])
+def test_invalid_arguments_are_refused_naming_them(args, says):
+    out = _run(*args)
+    assert out.returncode == 2, (out.stdout[-1000:], out.stderr[-1000:])
+    assert says in out.stderr, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr
