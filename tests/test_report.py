@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -350,3 +352,35 @@ def test_a_seed_that_is_no_seed_is_a_usage_error(pytester, seed):
                              "--verify-seed", seed)
     assert out.ret == pytest.ExitCode.USAGE_ERROR
     out.stderr.fnmatch_lines(["*--verify-seed: * is not a seed*"])
+
+
+DRAW_SCRIPT = '''
+import json, sys
+from hypothesis import settings
+import verify.plugin as plugin
+settings.load_profile("ci")
+if sys.argv[1] == "fixed":
+    plugin._without_local_constants()
+if sys.argv[2] == "more-modules":
+    import verify.moments, verify.bias, verify.table_1_scaling, verify.h1_counterexample  # noqa: F401  (their literals)
+from verify.pointwise import CASES_BY_ID
+from verify.test_pointwise import draw_instances
+print(json.dumps([i.to_json() for i in draw_instances(CASES_BY_ID["eq_35_meta_gradient@quadratic-mixed"], 0, "ci")]))
+'''
+
+
+def _draws(mode: str, modules: str) -> list:
+    out = subprocess.run([sys.executable, "-c", DRAW_SCRIPT, mode, modules], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_a_checks_instances_do_not_depend_on_the_modules_the_process_loaded():
+    """Serial, -n 2 and -k runs load different modules before a check draws: its instances must not change.
+
+    Hypothesis mixes literal constants of the loaded local modules into its draws; the plugin
+    turns that off (``verify.plugin._without_local_constants``), so the same check draws the
+    same instances however the run was composed.
+    """
+    assert _draws("fixed", "few") == _draws("fixed", "more-modules")
