@@ -98,7 +98,10 @@ def test_pointwise(case: Case, ledger, run_seed, profile):
         # extremal instances; elsewhere a plumbing control below the worst ratio found
         # (verify.pointwise.is_power_case).
         control_bound, note = falsified(bound, worst, power=is_power_case(case))
-        control = run_check(case, instances, control_bound, stop_at_violation=True, **SEARCH[profile])
+        # The worst instance the search found first: a control placed below its ratio is false
+        # there, and the control's own search need not pass that way again.
+        judged = ([result.worst_instance] if result.worst_instance is not None else []) + instances
+        control = run_check(case, judged, control_bound, stop_at_violation=True, **SEARCH[profile])
     caught = control.verdict is Verdict.VIOLATED
 
     finding = FINDINGS.get((bound.id, case.family))
