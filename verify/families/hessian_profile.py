@@ -46,6 +46,7 @@ import numpy as np
 
 from ..errors import ParameterError, check_finite, check_positive
 from .base import Constant, Constants, Domain, Family
+from .noise import ExactOraclesOfBase
 
 __all__ = ["HessianProfileFamily", "SwitchingNoiseFamily"]
 
@@ -199,7 +200,7 @@ class HessianProfileFamily(Family):
         )
 
 
-class SwitchingNoiseFamily(Family):
+class SwitchingNoiseFamily(ExactOraclesOfBase, Family):
     """``base`` (deterministic, a ridge along ``base.u``) with the w-dependent two-point noise s sigma~ psi(u'w) u.
 
     ``half_period`` is r and ``centre`` is t0 of the module docstring.  A batch of D samples
@@ -222,19 +223,6 @@ class SwitchingNoiseFamily(Family):
 
     def _phase(self, W):
         return np.pi * (W @ self.u - self.centre) / (2 * self.half_period)
-
-    # exact oracles: the base family's
-    def _loss(self, W, tasks):
-        return self.base._loss(W, tasks)
-
-    def _gradient(self, W, tasks):
-        return self.base._gradient(W, tasks)
-
-    def _hessian(self, W, tasks):
-        return self.base._hessian(W, tasks)
-
-    def _hvp(self, W, V, tasks):
-        return self.base._hvp(W, V, tasks)
 
     # stochastic oracles
     def _draw_batch_data(self, tasks, size, rng):

@@ -41,7 +41,7 @@ import numpy as np
 from ..errors import ParameterError, check_positive
 from .base import Batch, Constant, Constants, Domain, Family
 
-__all__ = ["NoisyFamily"]
+__all__ = ["ExactOraclesOfBase", "NoisyFamily"]
 
 
 DISTRIBUTIONS = ("gaussian", "two_point")
@@ -49,7 +49,23 @@ DISTRIBUTIONS = ("gaussian", "two_point")
 COUPLINGS = {"independent": None, "same": 1.0, "opposite": -1.0}
 
 
-class NoisyFamily(Family):
+class ExactOraclesOfBase:
+    """For a family that adds per-sample noise to ``self.base``: the exact oracles are the base family's."""
+
+    def _loss(self, W, tasks):
+        return self.base._loss(W, tasks)
+
+    def _gradient(self, W, tasks):
+        return self.base._gradient(W, tasks)
+
+    def _hessian(self, W, tasks):
+        return self.base._hessian(W, tasks)
+
+    def _hvp(self, W, V, tasks):
+        return self.base._hvp(W, V, tasks)
+
+
+class NoisyFamily(ExactOraclesOfBase, Family):
     """``base`` with gradient noise (total variance sigma_tilde^2) and Hessian noise (sigma_H^2) per sample.
 
     ``distribution``: "gaussian" (Appendix J) or "two_point" (fair signs along the unit
@@ -92,19 +108,6 @@ class NoisyFamily(Family):
         other = super().with_domain(domain)
         other.base = self.base.with_domain(domain)
         return other
-
-    # exact oracles: those of the base family
-    def _loss(self, W, tasks):
-        return self.base._loss(W, tasks)
-
-    def _gradient(self, W, tasks):
-        return self.base._gradient(W, tasks)
-
-    def _hessian(self, W, tasks):
-        return self.base._hessian(W, tasks)
-
-    def _hvp(self, W, V, tasks):
-        return self.base._hvp(W, V, tasks)
 
     # ------------------------------------------------------------------ stochastic oracles
     def _draw_batch_data(self, tasks, size, rng):
