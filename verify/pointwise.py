@@ -211,7 +211,13 @@ def compute_eq_9(s: Setup, one_point: bool = False) -> Trial:
         g_minus = g_plus
     hv = fam.hvp(w, V, t)
     err = np.linalg.norm(hv - (g_plus - g_minus) / (2 * delta), axis=1)
-    slack = _rounding(fam.dim, np.abs(g_plus) + np.abs(g_minus)) / (2 * delta) + _rounding(fam.dim, hv)
+    # Each gradient is assembled from terms of size up to ||grad f_i(0)|| + L ||x|| (grad f_i is the
+    # integral of a Hessian bounded by L), which can cancel to a far smaller result; its rounding
+    # is relative to those terms, not to the result (a quadratic at a point where A x + b ~ 0).
+    g0 = np.linalg.norm(fam.gradient(np.zeros_like(plus), t), axis=1)[:, None]
+    terms = (np.abs(g_plus) + np.abs(g_minus) + 2 * g0
+             + consts["L"] * (np.linalg.norm(plus, axis=1) + np.linalg.norm(minus, axis=1))[:, None])
+    slack = _rounding(fam.dim, terms) / (2 * delta) + _rounding(fam.dim, hv)
     return Trial(dict(fd_hvp_error=err, rho=consts["rho"], delta=delta, norm_v=np.linalg.norm(V, axis=1)),
                  None, slack)
 
