@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINTS = ("verify.replay", "verify.bias", "verify.convergence", "verify.corollaries", "verify.figure_2",
-                "verify.h1_counterexample", "verify.table_1_scaling", "verify.false_alarms", "verify.report.gate",
+                "verify.h1_counterexample", "verify.table_1_scaling", "verify.false_alarms", "verify.rediscovery", "verify.report.gate",
                 "verify.report.html", "verify.report.example", "benchmarks.table_1_cost", "benchmarks.speed_gate",
                 "benchmarks.targets")
 
@@ -36,6 +36,10 @@ BAD = [
      "argument delta: 2.0 is not an error probability"),
     (("verify.false_alarms", "0"), "argument runs: 0 must be at least 1"),
     (("verify.false_alarms", "3", "-1"), "argument first_seed: -1 is not a seed"),
+    (("verify.rediscovery", "--seeds", "5:3"), "argument --seeds: '5:3': the last seed 3 is below the first 5"),
+    (("verify.rediscovery", "--seeds", "1,1"), "argument --seeds: '1,1' repeats a seed"),
+    (("verify.rediscovery", "--seeds", "-2"), "argument --seeds: -2 is not a seed"),
+    (("verify.rediscovery", "--json", "/nonexistent-dir/x.json"), "--json: the directory /nonexistent-dir does not exist"),
     (("benchmarks.table_1_cost", "--repetitions", "-3"), "argument --repetitions: -3 must be at least 1"),
     (("benchmarks.table_1_cost", "--seed", "-1"), "argument --seed: -1 is not a seed"),
 ]

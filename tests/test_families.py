@@ -134,6 +134,26 @@ def test_stochastic_oracles_are_unbiased(name, seed):
     assert np.all(np.abs(G.mean(axis=0) - fam.gradient(w)) <= Z * se + 1e-12)
 
 
+@pytest.mark.parametrize("name", EXAMPLES)
+@settings(max_examples=2, deadline=None)
+@given(seed=SEEDS)
+def test_gradient_noise_second_moment_is_the_sample_variance(name, seed):
+    """E||grad~ f_i(w, D) - grad f_i(w)||^2 = m_i(w)/D, the identity (21)'s check integrates D_o out with."""
+    fam = family(name, seed)
+    rng = np.random.default_rng(seed)
+    w = points(fam, rng, 1)[0]
+    W = np.broadcast_to(w, (fam.n_tasks, fam.dim))
+    m = fam.gradient_noise_second_moment(W, np.arange(fam.n_tasks))
+    if m is None:
+        return  # the family cannot say; the check samples the outer batch instead
+    reps, D = 4000, 3
+    tasks = np.tile(np.arange(fam.n_tasks), reps)
+    dev = fam.batch_gradient(w, fam.draw_batch(tasks, D, rng)) - fam.gradient(w)[tasks]
+    sq = np.einsum("kd,kd->k", dev, dev).reshape(reps, fam.n_tasks)
+    se = sq.std(axis=0, ddof=1) / np.sqrt(reps)
+    assert np.all(np.abs(sq.mean(axis=0) - m / D) <= Z * se + 1e-12), (sq.mean(axis=0), m / D, se)
+
+
 def test_exact_batch_is_the_exact_oracle():
     fam = family("regression", 3)
     w = np.ones(fam.dim) * 0.3

@@ -352,3 +352,38 @@ def test_a_bad_mutation_is_a_usage_error(pytester):
                                     "--verify-mutate", bad)
         assert result.ret == pytest.ExitCode.USAGE_ERROR
         assert says in result.stderr.str(), (bad, result.stderr.str())
+
+
+def test_update_refuses_a_run_that_withheld_the_recorded_counterexamples(tmp_path, report, capsys):
+    withheld = copy.deepcopy(report)
+    withheld["run"]["recorded_withheld"] = True
+    rep = _write(tmp_path / "compliance.json", withheld)
+    assert main(["--report", str(rep), "--baseline", str(tmp_path / "b.json"), "--update"]) == 2
+    assert "withheld the recorded counterexamples" in capsys.readouterr().err
+
+
+def test_records_prints_what_the_gate_compares(tmp_path, report, capsys):
+    rep = _write(tmp_path / "compliance.json", report)
+    assert main(["--report", str(rep), "--records"]) == 0
+    assert json.loads(capsys.readouterr().out) == baseline_of(report)
+
+
+WITHHELD_CHECK = '''
+from verify.findings import recorded_instances
+
+def test_recorded(ledger):
+    n = len(recorded_instances("lemma_a_3_task_gradient_second_moment@quadratic-concave-shared", "pointwise"))
+    ledger.note_run(recorded_seen=n)
+'''
+
+
+def test_withholding_the_recorded_counterexamples_empties_them_and_is_reported(pytester):
+    """--verify-withhold-recorded: the checks see no recorded counterexample, the report says so, and the
+    next run in the same process (pytester runs in-process) sees them again."""
+    pytester.makepyfile(test_w=WITHHELD_CHECK)
+    for flag, seen in ((["--verify-withhold-recorded"], 0), ([], 1)):
+        pytester.runpytest("-p", "verify.plugin", "-p", "no:cacheprovider", "--report-dir", "out",
+                           *flag).assert_outcomes(passed=1)
+        run = json.loads((pytester.path / "out" / "compliance.json").read_text())["run"]
+        assert run["recorded_withheld"] is bool(flag)
+        assert run["recorded_seen"] == seen

@@ -164,8 +164,12 @@ def test_alpha_above_one_over_L_is_refused_where_lemma_4_8_is_needed():
     assert err.value.parameter == "alpha" and "Lemma 4.8" in str(err.value)
     with pytest.raises(ParameterError):
         obj.stepsize_beta_tilde(fam, w, 2 / L, ALL_TASKS, EXACT)
-    # F and grad F themselves are defined for every alpha >= 0
-    assert np.isfinite(obj.meta_objective(fam, w, 2 / L))
+    # F and grad F are formulas for every alpha >= 0, but no result of the paper speaks of alpha L > 1:
+    # they are refused there unless the caller asks for it by name.
+    with pytest.raises(ParameterError) as err:
+        obj.meta_objective(fam, w, 2 / L)
+    assert err.value.parameter == "alpha" and "allow_outside_hypotheses" in str(err.value)
+    assert np.isfinite(obj.meta_objective(fam, w, 2 / L, allow_outside_hypotheses=True))
 
 
 def test_point_outside_the_certified_domain_is_refused():

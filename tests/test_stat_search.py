@@ -157,10 +157,13 @@ def test_each_judged_instance_is_one_test_of_the_files_budget():
     moments = [c for c in MOMENT_CASES if c.family != tm.EXTREMAL_KIND]
     assert len(moments) < len(MOMENT_CASES)
     from verify.findings import recorded_instances
+    from verify.moments import derived_edges
 
     for mod, cases in ((te, statistical), (tm, moments), (td, list(DESCENT_CASES_BY_ID.values()))):
-        # A recorded counterexample judged at every seed is one more test of its file's share.
-        recorded = sum(len(recorded_instances(c.id, "moments")) for c in cases) if mod is tm else 0
+        # A recorded counterexample judged at every seed, and an instance derived from where a display
+        # fails, is one more test of its file's share.
+        recorded = sum(len(recorded_instances(c.id, "moments")) + len(derived_edges(c))
+                       for c in cases) if mod is tm else 0
         for profile in ("ci", "nightly"):
             b = mod.budget(profile)
             assert b.tests == len(cases) * (len(mod.EDGE) + mod.SEARCH[profile].judged) + recorded

@@ -39,6 +39,7 @@ from .errors import (
     EXACT,
     FiniteDifferenceError,
     NonFiniteValue,
+    OutsideDomain,
     ParameterError,
     check_alpha,
     check_batch_size,
@@ -47,7 +48,14 @@ from .errors import (
     check_rng,
 )
 from .families.base import Batch, Family
-from .objectives import meta_gradient, meta_objective, stepsize_beta_tilde
+from .objectives import (
+    OVERRIDE,
+    _finite_constants,
+    _meta_gradient,
+    _meta_objective,
+    _stepsize_beta_tilde,
+    alpha_outside_hypotheses,
+)
 
 __all__ = [
     "ALGORITHMS",
@@ -308,6 +316,11 @@ class Trace:
     outcome: str  # "completed", "left_domain" (an iterate left the certified domain), "non_finite"
     iterates: np.ndarray | None = None
     deltas: list = field(default_factory=list)
+    # Each hypothesis of the paper the run went outside of, in words: alpha L > 1 or w0 outside the
+    # certified domain (both only with allow_outside_hypotheses=True), iterates outside the domain
+    # (the one that ended a "left_domain" run, or all of them with stop_outside_domain=False).
+    # Empty: the run stayed inside.
+    outside_hypotheses: list = field(default_factory=list)
 
     @property
     def iterations(self) -> int:
@@ -317,7 +330,7 @@ class Trace:
 def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.random.Generator,
         B, D_in, D_o, D_h=None, stepsize_factor: float | None = None, beta: float | None = None,
         B_prime=None, D_beta=None, delta=None, stop_outside_domain: bool = True,
-        record_iterates: bool = False) -> Trace:
+        record_iterates: bool = False, allow_outside_hypotheses: bool = False) -> Trace:
     """Run ``algorithm`` (``"maml"``, ``"fo_maml"``, ``"hf_maml"``) for ``iterations`` steps from w0.
 
     Stepsize: exactly one of ``stepsize_factor`` (c, so beta_k = c beta~(w_k) with fresh
@@ -327,6 +340,13 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
     Records ||grad F(w_k)|| and F(w_k) (exact, not counted as oracle calls), beta_k and
     the cumulative oracle counts.  An iterate outside the family's certified domain
     ends the run with outcome ``"left_domain"`` unless ``stop_outside_domain=False``.
+
+    Hypotheses: alpha L > 1 (outside Lemma 4.8's 'alpha L <= 1', from the registry, which
+    every result assumes; L is the family's certified constant) and a start w0 outside the
+    family's certified domain are refused (``ParameterError`` naming ``alpha``,
+    ``OutsideDomain`` naming ``w0``) unless ``allow_outside_hypotheses=True``; then the run
+    goes ahead and ``Trace.outside_hypotheses`` says what it went outside of.  The stepsize
+    beta~ of (17) is Lemma 4.9's object: with alpha L > 1 only a fixed ``beta`` is accepted.
     """
     if algorithm not in ALGORITHMS:
         raise ParameterError("algorithm", f"{algorithm!r} is not one of {ALGORITHMS}")
@@ -335,6 +355,18 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
     alpha = check_alpha(alpha)
     rng = check_rng(rng)
     w = _w(family, w0).copy()
+    # The hypotheses are checked here, once; the loop below calls the unvalidated cores.
+    outside = []
+    alpha_msg = alpha_outside_hypotheses(alpha, family.constants.L.value)
+    if alpha_msg is not None:
+        if not allow_outside_hypotheses:
+            raise ParameterError("alpha", f"{alpha_msg}; pass {OVERRIDE}=True to run there anyway")
+        outside.append(alpha_msg)
+    domain_msg = family.domain.outside_message(w)
+    if domain_msg is not None:
+        if not allow_outside_hypotheses:
+            raise OutsideDomain("w0", f"{domain_msg}; pass {OVERRIDE}=True to start there anyway")
+        outside.append(f"w0: {domain_msg}")
     if (stepsize_factor is None) == (beta is None):
         raise ParameterError("stepsize_factor", "give exactly one of stepsize_factor (beta_k = c beta~) and beta")
     if beta is not None:
@@ -344,6 +376,10 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
         if B_prime is None or D_beta is None:
             raise ParameterError("B_prime" if B_prime is None else "D_beta",
                                  "beta_k = c beta~(w_k) needs the batch sizes B' and D_beta of (16)")
+        if alpha_msg is not None:
+            raise ParameterError("alpha", f"{alpha_msg}; the stepsize beta~(w) of (17) is defined only there: "
+                                          "give a fixed beta instead of stepsize_factor")
+        stepsize_constants = _finite_constants(family, "L", "rho")
     if algorithm in ("maml", "hf_maml") and D_h is None:
         raise ParameterError("D_h", f"{algorithm} needs the batch size D_h")
     if algorithm == "hf_maml":
@@ -365,12 +401,12 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
                 outcome = "non_finite"
                 break
             inside = bool(family.domain.contains(w))
-            try:
-                record = (float(np.linalg.norm(meta_gradient(family, w, alpha))), meta_objective(family, w, alpha))
-            except NonFiniteValue:
+            grad_F = _meta_gradient(family, w, alpha)
+            if not np.all(np.isfinite(grad_F)):
                 # w is finite but so large that an oracle overflowed: the run has diverged
                 outcome = "non_finite"
                 break
+            record = (float(np.linalg.norm(grad_F)), _meta_objective(family, w, alpha))
             in_dom.append(inside)
             grad_norm.append(record[0])
             F.append(record[1])
@@ -385,7 +421,8 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
             if beta is not None:
                 beta_k = beta
             else:
-                beta_k = stepsize_factor * stepsize_beta_tilde(family, w, alpha, B_prime, D_beta, rng)
+                beta_k = stepsize_factor * _stepsize_beta_tilde(family, w, alpha, stepsize_constants, B_prime,
+                                                                D_beta, rng)
                 n_prime = family.n_tasks if B_prime == ALL_TASKS else int(B_prime)
                 counts[0] += n_prime
                 counts[2] += 0 if D_beta == EXACT else n_prime * int(D_beta)
@@ -407,8 +444,13 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
             betas.append(beta_k)
             w = w - beta_k * direction.vector
     cum = np.array(cumulative, dtype=np.int64).reshape(-1, 4)
+    left = np.flatnonzero(~np.array(in_dom, dtype=bool))
+    if left.size and not (domain_msg is not None and left.size == 1 and left[0] == 0):
+        outside.append(f"{left.size} iterate(s) outside the certified domain {family.domain} "
+                       f"(first at k = {int(left[0])})")
     return Trace(
         algorithm=algorithm, family=family.name, grad_F_norm=np.array(grad_norm), F=np.array(F),
         beta=np.array(betas), gradient_evaluations=cum[:, 0], hessian_vector_products=cum[:, 1],
         gradient_samples=cum[:, 2], hessian_samples=cum[:, 3], in_domain=np.array(in_dom, dtype=bool),
-        w=w, outcome=outcome, iterates=np.array(iterates) if record_iterates else None, deltas=deltas)
+        w=w, outcome=outcome, iterates=np.array(iterates) if record_iterates else None, deltas=deltas,
+        outside_hypotheses=outside)

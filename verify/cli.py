@@ -44,6 +44,24 @@ def seed_arg(text: str) -> int:
     return value
 
 
+def seeds_arg(text: str) -> list[int]:
+    """Seeds: ``FIRST:LAST`` (both included) or a comma-separated list, each an integer >= 0, none repeated."""
+    text = text.strip()
+    if ":" in text:
+        first, _, last = text.partition(":")
+        lo, hi = seed_arg(first), seed_arg(last)
+        if hi < lo:
+            raise argparse.ArgumentTypeError(f"{text!r}: the last seed {hi} is below the first {lo}")
+        seeds = list(range(lo, hi + 1))
+    else:
+        seeds = [seed_arg(part) for part in text.split(",") if part.strip()]
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"{text!r} names no seed; give FIRST:LAST or a list such as 5,6,7")
+    if len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"{text!r} repeats a seed")
+    return seeds
+
+
 def error_level(text: str) -> float:
     """An error probability for a confidence bound: a number in (0, 1)."""
     try:

@@ -33,7 +33,7 @@ from .algorithms import (MetaBatches, draw_meta_batches, fo_maml_direction, hf_m
 from .evidence import CheckKey, Evidence, Instance, Verdict
 from .expectation import (Search, StatCheck, admitted_alpha, beta_tilde_draws, build_stat_instance, check_evidence,
                           edge_batch_size, judge_statistically, monte_carlo_draws)
-from .instances import certified_constants
+from .instances import certified_constants, certified_family
 from .moments import _batch_sizes
 from .objectives import meta_gradient, meta_objective
 from .statistics import student_t, verdict
@@ -90,8 +90,7 @@ def one_step_draws(fam, w, alpha: float, algorithm: str, c: float, B: int, B_pri
     algorithm's own code computes every draw's direction; with K = 1 the Generator is
     consumed as by one iteration of ``run`` and w_1 is the same number.
     """
-    F0 = meta_objective(fam, w, alpha)
-    points, changes = [], []
+    points = []
     done = 0
     while done < K:
         m = min(CHUNK, K - done)
@@ -106,9 +105,16 @@ def one_step_draws(fam, w, alpha: float, algorithm: str, c: float, B: int, B_pri
             direction = hf_maml_direction(fam, w, alpha, blocks, rule).vector
         w_next = w - c * beta[:, None] * direction
         points.append(w_next)
-        changes.append([meta_objective(fam, x, alpha) - F0 for x in w_next])
         done += m
-    return np.concatenate(points, axis=0), np.concatenate(changes).astype(float)
+    points = np.concatenate(points, axis=0)
+    # F at w and at every w_{k+1}, on the tasks certified on the ball holding them all (the draws
+    # may leave the family's default ball; run_descent certifies its constants on that ball too).
+    # alpha was admitted for w's ball: on the larger one alpha L may exceed 1, and then the
+    # Bound's hypotheses, judged on that ball's constants, decide (precondition_failed).
+    on_ball = certified_family(fam, w[None, :], points)
+    F0 = meta_objective(on_ball, w, alpha, allow_outside_hypotheses=True)
+    changes = [meta_objective(on_ball, x, alpha, allow_outside_hypotheses=True) - F0 for x in points]
+    return points, np.asarray(changes, dtype=float)
 
 
 def run_descent(case: DescentCase, inst: Instance, delta: float, bound: Bound | None = None) -> DescentOutcome:
@@ -132,7 +138,7 @@ def run_descent(case: DescentCase, inst: Instance, delta: float, bound: Bound | 
     values = dict(alpha=alpha, L=consts["L"], rho=consts["rho"], sigma=consts["sigma"],
                   sigma_tilde=consts["sigma_tilde"], sigma_H=consts["sigma_H"], B=B, B_prime=B_prime,
                   D_beta=D_beta, D_in=D_in, D_o=D_o, D_h=D_h, expected_F_change=0.0,
-                  grad_F_norm=float(np.linalg.norm(meta_gradient(fam, w, alpha))),
+                  grad_F_norm=float(np.linalg.norm(meta_gradient(certified_family(fam, w), w, alpha))),
                   grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1))
     note = (f"alpha L={alpha * consts['L']:.4g}, B={B}, B'={B_prime}, D_beta={D_beta}, D_in={D_in}, D_o={D_o}, "
             f"D_h={D_h}, draws={K}")

@@ -109,8 +109,12 @@ def run_panel(panel: str, seed: int, iterations: int, d: int = DIMENSION) -> Pan
     D = EXACT if spec["noise"] == 0 else DATA_BATCH
     curves, outcomes = {}, {}
     for j, alg in enumerate(ALGORITHMS):
+        # alpha is chosen against the curvature near the solution, not the certified L = 3 R^2 of the
+        # ball (module docstring; the paper gives no alpha): alpha L >= 4.8 on purpose.  Figure 2
+        # is a qualitative claim, not a theorem whose hypotheses alpha must meet; the trace records it.
         tr = run(alg, fam, w0, ALPHA, iterations, rng=np.random.default_rng([seed, j]), B=spec["B"], D_in=D,
-                 D_o=D, D_h=D, beta=BETA, delta="theorem_h_1" if alg == "hf_maml" else None)
+                 D_o=D, D_h=D, beta=BETA, delta="theorem_h_1" if alg == "hf_maml" else None,
+                 allow_outside_hypotheses=True)
         curves[alg], outcomes[alg] = tr.grad_F_norm, tr.outcome
     return PanelRun(panel, seed, curves, outcomes)
 

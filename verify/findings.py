@@ -71,15 +71,33 @@ def load(path: Path = FINDINGS_PATH) -> list[Finding]:
     return out
 
 
+# Set by ``pytest --verify-withhold-recorded``: the checks then judge only what their own
+# search draws, so a run measures whether the unaided search rediscovers each finding
+# (``python -m verify.rediscovery``).  Such a run is a measurement: it is never a baseline.
+_WITHHELD = False
+
+
+def set_withheld(withheld: bool) -> None:
+    """Withhold (True) or judge (False) the recorded counterexamples in the checks of this process."""
+    global _WITHHELD
+    _WITHHELD = bool(withheld)
+
+
+def withheld() -> bool:
+    return _WITHHELD
+
+
 def recorded_instances(check_id: str, check: str | None = None, path: Path = FINDINGS_PATH) -> list:
     """The recorded counterexamples of the check ``check_id`` (``bound@family``), as Instances.
 
     A check judges them beside its fresh instances at every run seed: the fresh ones are
     drawn from the seed, so a seed may miss the corner a finding was found in, and a recorded
-    finding must reproduce at every seed.
+    finding must reproduce at every seed.  None while they are withheld (``set_withheld``).
     """
     from .evidence import Instance
 
+    if _WITHHELD:
+        return []
     out = []
     for f in load(path):
         if check is not None and f.check != check:

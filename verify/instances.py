@@ -164,19 +164,40 @@ def draw_points(rng: np.random.Generator, d: int, scale: float, distance: float)
 RADIUS_GRID = 1.05
 
 
+def _certified_radius(point_sets) -> float:
+    radius = max(float(np.max(np.linalg.norm(np.atleast_2d(p), axis=-1))) for p in point_sets)
+    return RADIUS_GRID ** math.ceil(math.log(max(radius, 1e-6)) / math.log(RADIUS_GRID))
+
+
+def certified_family(family: Family, *point_sets) -> Family:
+    """The same tasks with their constants certified on the origin-centred ball of ``certified_constants``.
+
+    A check that evaluates F, grad F or an algorithm at points beyond the family's own
+    domain, with constants it certified on a ball holding them, evaluates on this family:
+    the numeric core then checks the point and alpha L <= 1 against the constants the
+    check actually uses (``verify.objectives`` refuses them against the family's own
+    domain and L otherwise).  Built once per ball (a shallow copy sharing the task arrays).
+    """
+    radius = _certified_radius(point_sets)
+    cache = family.__dict__.setdefault("_certified_families", {})
+    if radius not in cache:
+        cache[radius] = family.with_domain(Domain.ball(radius))
+    return cache[radius]
+
+
 def certified_constants(family: Family, *point_sets) -> dict[str, float]:
     """L, rho, sigma, sigma~, sigma_H certified on an origin-centred ball holding every point given.
 
     A check must use constants that hold wherever it evaluates the tasks (the inner
     step and the finite-difference points included): for the rank-one tasks L and
     rho grow with the ball, for quadratics with different A_i so does sigma.  The
-    ball's radius is rounded up to the grid RADIUS_GRID^k.
+    ball's radius is rounded up to the grid RADIUS_GRID^k.  (``certified_family`` is
+    the family certified on the same ball.)
     """
-    radius = max(float(np.max(np.linalg.norm(np.atleast_2d(p), axis=-1))) for p in point_sets)
-    radius = RADIUS_GRID ** math.ceil(math.log(max(radius, 1e-6)) / math.log(RADIUS_GRID))
+    radius = _certified_radius(point_sets)
     cache = family.__dict__.setdefault("_certified_cache", {})
     if radius not in cache:
-        cache[radius] = {k: float(v) for k, v in family.constants_on(Domain.ball(radius)).values().items()}
+        cache[radius] = {k: float(v) for k, v in certified_family(family, *point_sets).constants.values().items()}
     return cache[radius]
 
 
@@ -213,6 +234,7 @@ __all__ = [
     "alpha_limit",
     "build_family",
     "certified_constants",
+    "certified_family",
     "draw_points",
     "finite",
     "math",

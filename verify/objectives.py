@@ -9,6 +9,17 @@ estimate that always reports its standard error (``Estimate``).
 The constants in L(w) (Lemma 4.8), L~(w) (16) and beta~(w) (17) are not typed
 here: the expressions come from the registry ``bounds`` and are evaluated with
 ``bounds.evaluate``.
+
+Hypotheses at the boundary.  Every result of the paper assumes at least Lemma 4.8's
+alpha in [0, 1/L] (the registry's precondition ``lemma_4_8.ALPHA_AT_MOST_ONE_OVER_L``,
+with L the family's certified smoothness constant), and a family's constants hold
+only on its certified ``domain``.  The public functions below therefore refuse an
+alpha with alpha L > 1 (``ParameterError`` naming ``alpha``) and a point w outside
+the domain (``OutsideDomain`` naming ``w``), unless the caller passes
+``allow_outside_hypotheses=True``: F and grad F are well-defined formulas everywhere,
+but a number computed there says nothing about the paper.  Validation happens once,
+at the public boundary; the underscored functions are the unvalidated cores that
+hot loops (``algorithms.run``) call after validating themselves.
 """
 from __future__ import annotations
 
@@ -16,16 +27,20 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from bounds import evaluate
-from bounds import lemma_4_8, lemma_4_9
+from bounds import lemma_4_8, lemma_4_9, symbols
 
-from .errors import ALL_TASKS, EXACT, ParameterError, check_alpha, check_batch_size, check_finite
+from .errors import ALL_TASKS, EXACT, OutsideDomain, ParameterError, check_alpha, check_batch_size, check_finite
 from .families.base import Family
 
 __all__ = [
+    "ALPHA_HYPOTHESIS",
+    "OVERRIDE",
     "Estimate",
     "L_tilde",
+    "alpha_outside_hypotheses",
     "batch_grad_norms",
     "inner_points",
     "meta_gradient",
@@ -65,38 +80,120 @@ def _point(family: Family, w) -> np.ndarray:
     return w
 
 
-# ---------------------------------------------------------------------- F and grad F
-def inner_points(family: Family, w, alpha, tasks=None) -> np.ndarray:
-    """w - alpha grad f_i(w) for each task: the exact inner step of (2), shape (T, d)."""
+# ---------------------------------------------------------------------- the hypotheses at the boundary
+#: The keyword that lets a caller evaluate outside the paper's hypotheses on purpose.
+OVERRIDE = "allow_outside_hypotheses"
+_HOW_TO_OVERRIDE = f"pass {OVERRIDE}=True to evaluate there anyway"
+
+#: Lemma 4.8's "alpha in [0, 1/L]", the widest range of alpha any result of the paper assumes
+#: (Theorems 4.11, F.1, G.1, H.1 ask for less).  The registry's precondition, not a retyped 1/L.
+ALPHA_HYPOTHESIS = lemma_4_8.ALPHA_AT_MOST_ONE_OVER_L
+if ALPHA_HYPOTHESIS not in lemma_4_8.lemma_4_8.preconditions or not isinstance(
+        ALPHA_HYPOTHESIS.relation, sp.LessThan) or ALPHA_HYPOTHESIS.relation.free_symbols != {symbols.alpha,
+                                                                                               symbols.L}:
+    raise ImportError("verify.objectives reads 'alpha L <= 1' from Lemma 4.8's preconditions: the registry changed")
+# Compiled once (float arithmetic only): the check runs at every public call.
+_ALPHA_GAP = sp.lambdify((symbols.alpha, symbols.L), ALPHA_HYPOTHESIS.relation.lhs - ALPHA_HYPOTHESIS.relation.rhs,
+                         "math")
+_ALPHA_SCALE = sp.lambdify((symbols.alpha, symbols.L),
+                           sp.Abs(ALPHA_HYPOTHESIS.relation.lhs) + sp.Abs(ALPHA_HYPOTHESIS.relation.rhs), "math")
+# alpha = 1/L computed in floats may land an ulp above the end point: a relative slack of
+# this size (a few thousand ulps, far below any alpha a check chooses) is not a violation.
+_ALPHA_RTOL = 1e-12
+
+
+def _alpha_violates(alpha: float, L: float) -> bool:
+    if alpha == 0.0:
+        return False  # alpha = 0 lies in [0, 1/L] for every L, an infinite one included
+    if not math.isfinite(L):
+        return True
+    return _ALPHA_GAP(alpha, L) > _ALPHA_RTOL * _ALPHA_SCALE(alpha, L)
+
+
+def alpha_outside_hypotheses(alpha: float, L: float) -> str | None:
+    """None when alpha satisfies Lemma 4.8's 'alpha L <= 1' for the smoothness constant L; else what fails."""
+    if not _alpha_violates(alpha, L):
+        return None
+    return (f"alpha = {alpha!r} with the family's L = {L!r} gives alpha L = {alpha * L!r} > 1 (1/L = {1 / L!r}): "
+            f"outside Lemma 4.8's hypothesis '{ALPHA_HYPOTHESIS.name}' ({ALPHA_HYPOTHESIS.source}), "
+            "which every result of the paper assumes")
+
+
+def _validated(family: Family, w, alpha, allow: bool) -> tuple[np.ndarray, float]:
+    """(w, alpha) validated once at the public boundary: well formed, and inside the hypotheses unless ``allow``."""
     alpha = check_alpha(alpha)
     w = _point(family, w)
+    if not allow:
+        if alpha != 0.0:
+            alpha_msg = alpha_outside_hypotheses(alpha, family.constants.L.value)
+            if alpha_msg is not None:
+                raise ParameterError("alpha", f"{alpha_msg}; {_HOW_TO_OVERRIDE}")
+        domain_msg = family.domain.outside_message(w)
+        if domain_msg is not None:
+            raise OutsideDomain("w", f"{domain_msg}; {_HOW_TO_OVERRIDE}")
+    return w, alpha
+
+
+# ---------------------------------------------------------------------- F and grad F (unvalidated cores)
+def _task_meta_objectives(family: Family, w: np.ndarray, alpha: float, t: np.ndarray) -> np.ndarray:
+    W = np.broadcast_to(w, (len(t), family.dim))
+    return family._loss(W - alpha * family._gradient(W, t), t)
+
+
+def _meta_objective(family: Family, w: np.ndarray, alpha: float) -> float:
+    """F(w) for a validated point and alpha (no checks: the caller has made them)."""
+    return float(family.probabilities @ _task_meta_objectives(family, w, alpha, np.arange(family.n_tasks)))
+
+
+def _task_meta_gradients(family: Family, w: np.ndarray, alpha: float, t: np.ndarray) -> np.ndarray:
+    W = np.broadcast_to(w, (len(t), family.dim))
+    outer = family._gradient(W - alpha * family._gradient(W, t), t)
+    # The Hessian enters only through its product with the outer gradient (no d x d matrix needed).
+    return outer - alpha * family._hvp(W, outer, t)
+
+
+def _meta_gradient(family: Family, w: np.ndarray, alpha: float) -> np.ndarray:
+    """grad F(w) for a validated point and alpha (no checks: the caller has made them)."""
+    return family.probabilities @ _task_meta_gradients(family, w, alpha, np.arange(family.n_tasks))
+
+
+# ---------------------------------------------------------------------- F and grad F
+def inner_points(family: Family, w, alpha, tasks=None, *, allow_outside_hypotheses: bool = False) -> np.ndarray:
+    """w - alpha grad f_i(w) for each task: the exact inner step of (2), shape (T, d)."""
+    w, alpha = _validated(family, w, alpha, allow_outside_hypotheses)
     return w - alpha * family.gradient(w, tasks)
 
 
-def task_meta_objectives(family: Family, w, alpha, tasks=None) -> np.ndarray:
+def task_meta_objectives(family: Family, w, alpha, tasks=None, *,
+                         allow_outside_hypotheses: bool = False) -> np.ndarray:
     """F_i(w) = f_i(w - alpha grad f_i(w)) of (2), shape (T,)."""
-    t = family.task_indices(tasks)
-    return family.loss(inner_points(family, w, alpha, t), t)
+    w, alpha = _validated(family, w, alpha, allow_outside_hypotheses)
+    return _task_meta_objectives(family, w, alpha, family.task_indices(tasks))
 
 
-def meta_objective(family: Family, w, alpha) -> float:
-    """F(w) = E_{i~p} f_i(w - alpha grad f_i(w)), (2)."""
-    return float(family.probabilities @ task_meta_objectives(family, w, alpha))
+def meta_objective(family: Family, w, alpha, *, allow_outside_hypotheses: bool = False) -> float:
+    """F(w) = E_{i~p} f_i(w - alpha grad f_i(w)), (2).
+
+    Refuses alpha L > 1 and w outside the family's domain unless ``allow_outside_hypotheses``.
+    """
+    w, alpha = _validated(family, w, alpha, allow_outside_hypotheses)
+    return _meta_objective(family, w, alpha)
 
 
-def task_meta_gradients(family: Family, w, alpha, tasks=None) -> np.ndarray:
+def task_meta_gradients(family: Family, w, alpha, tasks=None, *,
+                        allow_outside_hypotheses: bool = False) -> np.ndarray:
     """grad F_i(w) = (I - alpha grad^2 f_i(w)) grad f_i(w - alpha grad f_i(w)), (35b), shape (T, d)."""
-    alpha = check_alpha(alpha)
-    w = _point(family, w)
-    t = family.task_indices(tasks)
-    outer = family.gradient(w - alpha * family.gradient(w, t), t)
-    # The Hessian enters only through its product with the outer gradient (no d x d matrix needed).
-    return outer - alpha * family.hvp(w, outer, t)
+    w, alpha = _validated(family, w, alpha, allow_outside_hypotheses)
+    return _task_meta_gradients(family, w, alpha, family.task_indices(tasks))
 
 
-def meta_gradient(family: Family, w, alpha) -> np.ndarray:
-    """grad F(w) = E_{i~p} (I - alpha grad^2 f_i(w)) grad f_i(w - alpha grad f_i(w)), (6) and (35a)."""
-    return family.probabilities @ task_meta_gradients(family, w, alpha)
+def meta_gradient(family: Family, w, alpha, *, allow_outside_hypotheses: bool = False) -> np.ndarray:
+    """grad F(w) = E_{i~p} (I - alpha grad^2 f_i(w)) grad f_i(w - alpha grad f_i(w)), (6) and (35a).
+
+    Refuses alpha L > 1 and w outside the family's domain unless ``allow_outside_hypotheses``.
+    """
+    w, alpha = _validated(family, w, alpha, allow_outside_hypotheses)
+    return _meta_gradient(family, w, alpha)
 
 
 # ---------------------------------------------------------------------- F-hat and grad F-hat
@@ -113,7 +210,7 @@ def _closed_form_terms(family: Family, w):
 
 
 def meta_objective_test(family: Family, w, alpha, D_test, rng: np.random.Generator | None = None,
-                        n_samples: int = 4000) -> Estimate:
+                        n_samples: int = 4000, *, allow_outside_hypotheses: bool = False) -> Estimate:
     """F-hat(w) = E_i E_{D_test} f_i(w - alpha grad~ f_i(w, D_test)), (3).
 
     Closed form for quadratic tasks: with g~ the batch mean of D_test per-sample gradients,
@@ -121,10 +218,9 @@ def meta_objective_test(family: Family, w, alpha, D_test, rng: np.random.Generat
     Cov g~ = Cov_theta / D_test, so F-hat = F + alpha^2/(2 D_test) E_i t_i.
     Otherwise Monte Carlo over ``n_samples`` independent draws of every task's D_test.
     """
-    alpha = check_alpha(alpha)
-    w = _point(family, w)
+    w, alpha = _validated(family, w, alpha, allow_outside_hypotheses)
     D = _test_batch_size(D_test)
-    F = meta_objective(family, w, alpha)
+    F = _meta_objective(family, w, alpha)
     if D == EXACT:
         return Estimate(F, 0.0, 0, True)
     terms = _closed_form_terms(family, w)
@@ -136,7 +232,7 @@ def meta_objective_test(family: Family, w, alpha, D_test, rng: np.random.Generat
 
 
 def meta_gradient_test(family: Family, w, alpha, D_test, rng: np.random.Generator | None = None,
-                       n_samples: int = 4000) -> Estimate:
+                       n_samples: int = 4000, *, allow_outside_hypotheses: bool = False) -> Estimate:
     """grad F-hat(w) = E_i E_{D_test} (I - alpha grad~^2 f_i(w, D_test)) grad f_i(w - alpha grad~ f_i(w, D_test)), (66).
 
     Closed form for quadratic tasks: expanding the product, everything but the
@@ -144,10 +240,9 @@ def meta_gradient_test(family: Family, w, alpha, D_test, rng: np.random.Generato
     so grad F-hat = grad F + alpha^2/D_test E_i s_i.  Otherwise Monte Carlo with a
     per-coordinate standard error.
     """
-    alpha = check_alpha(alpha)
-    w = _point(family, w)
+    w, alpha = _validated(family, w, alpha, allow_outside_hypotheses)
     D = _test_batch_size(D_test)
-    G = meta_gradient(family, w, alpha)
+    G = _meta_gradient(family, w, alpha)
     if D == EXACT:
         return Estimate(G, np.zeros_like(G), 0, True)
     terms = _closed_form_terms(family, w)
@@ -186,17 +281,14 @@ def _monte_carlo(family, w, alpha, D, rng, n_samples, *, gradient: bool) -> np.n
 
 # ---------------------------------------------------------------------- L(w), L~(w), beta~(w)
 def require_alpha_in_lemma_4_8(alpha, L: float) -> float:
-    """alpha as a float, or a ParameterError when it violates Lemma 4.8's 'alpha in [0, 1/L]' (from the registry)."""
+    """alpha as a float, or a ParameterError when it violates Lemma 4.8's 'alpha in [0, 1/L]' (from the registry).
+
+    No override: L(w), L~(w) and beta~(w) are the lemma's objects, defined under its hypothesis only.
+    """
     alpha = check_alpha(alpha)
-    rel = lemma_4_8.ALPHA_AT_MOST_ONE_OVER_L.relation
-    values = {"alpha": alpha, "L": L}
-    gap = evaluate(rel.lhs - rel.rhs, values)
-    # alpha = 1/L computed in floats may land an ulp above the end point.
-    if gap > 1e-12 * (abs(evaluate(rel.lhs, values)) + abs(evaluate(rel.rhs, values))):
-        raise ParameterError(
-            "alpha", f"alpha = {alpha!r} with L = {L!r} violates Lemma 4.8's hypothesis "
-                     f"'{lemma_4_8.ALPHA_AT_MOST_ONE_OVER_L.name}' "
-                     f"({lemma_4_8.ALPHA_AT_MOST_ONE_OVER_L.source}); L(w), L~(w) and beta~(w) are defined there only")
+    msg = alpha_outside_hypotheses(alpha, L)
+    if msg is not None:
+        raise ParameterError("alpha", f"{msg}; L(w), L~(w) and beta~(w) are defined there only")
     return alpha
 
 
@@ -246,21 +338,45 @@ def batch_grad_norms(family: Family, w, B_prime, D_beta, rng: np.random.Generato
     return np.linalg.norm(family.batch_gradient(w, batch), axis=1), weights
 
 
-def _L_tilde_values(family, w, alpha, B_prime, D_beta, rng):
+def _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_domain: bool):
     w = _point(family, w)
+    if not allow_outside_domain:
+        domain_msg = family.domain.outside_message(w)
+        if domain_msg is not None:
+            raise OutsideDomain("w", f"{domain_msg}; {_HOW_TO_OVERRIDE} (alpha must still satisfy alpha L <= 1)")
     c = _finite_constants(family, "L", "rho")
     alpha = require_alpha_in_lemma_4_8(alpha, c["L"])
+    return _beta_tilde_inputs(family, w, alpha, c, B_prime, D_beta, rng)
+
+
+def _beta_tilde_inputs(family, w, alpha, c, B_prime, D_beta, rng):
     norms, weights = batch_grad_norms(family, w, B_prime, D_beta, rng)
     return {"L": c["L"], "rho": c["rho"], "alpha": alpha, "batch_grad_norm": norms}, weights
 
 
-def L_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.random.Generator | None = None) -> float:
-    """L~(w) = 4L + 2 rho alpha/B' sum_{j in B'} ||grad~ f_j(w, D_beta^j)||, (16), one draw of B' and D_beta."""
-    values, weights = _L_tilde_values(family, w, alpha, B_prime, D_beta, rng)
+def _stepsize_beta_tilde(family, w, alpha, c, B_prime, D_beta, rng) -> float:
+    """beta~(w) with alpha and the constants ``c`` already validated by the caller (``algorithms.run``)."""
+    values, weights = _beta_tilde_inputs(family, w, alpha, c, B_prime, D_beta, rng)
+    return float(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=weights))
+
+
+def L_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.random.Generator | None = None, *,
+            allow_outside_hypotheses: bool = False) -> float:
+    """L~(w) = 4L + 2 rho alpha/B' sum_{j in B'} ||grad~ f_j(w, D_beta^j)||, (16), one draw of B' and D_beta.
+
+    Refuses w outside the family's domain unless ``allow_outside_hypotheses`` (alpha L > 1 is
+    refused always: L~ is Lemma 4.9's object).
+    """
+    values, weights = _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_hypotheses)
     return float(evaluate(lemma_4_9.L_TILDE.expr, values, task_weights=weights))
 
 
-def stepsize_beta_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.random.Generator | None = None) -> float:
-    """beta~(w) = 1 / L~(w), (17), one draw of B' and D_beta (the stepsize is beta_k = c beta~(w_k))."""
-    values, weights = _L_tilde_values(family, w, alpha, B_prime, D_beta, rng)
+def stepsize_beta_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.random.Generator | None = None, *,
+                        allow_outside_hypotheses: bool = False) -> float:
+    """beta~(w) = 1 / L~(w), (17), one draw of B' and D_beta (the stepsize is beta_k = c beta~(w_k)).
+
+    Refuses w outside the family's domain unless ``allow_outside_hypotheses`` (alpha L > 1 is
+    refused always, as for L~).
+    """
+    values, weights = _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_hypotheses)
     return float(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=weights))

@@ -13,6 +13,11 @@ Options (group "verify"):
                            the statement false, and a sharp check must then report it
                            violated.  Measures a check's power without editing a file; the
                            report records the mutation and cannot become the baseline.
+  --verify-withhold-recorded
+                           judge only what the checks' own search draws, not the recorded
+                           counterexamples of verify/known_findings.toml: measures whether the
+                           unaided search rediscovers each finding (python -m verify.rediscovery).
+                           The report says so and cannot become the baseline.
 
 Under pytest-xdist every worker has its own Ledger; at the end of its session it
 ships its records (plain dicts, ``Evidence.to_dict``) through ``workeroutput``,
@@ -94,6 +99,9 @@ def pytest_addoption(parser):
     group.addoption("--verify-mutate", action="append", default=[], metavar="BOUND_ID=FACTOR",
                     help="judge BOUND_ID with its constant scaled by FACTOR (rhs x FACTOR for <=, rhs / FACTOR "
                          "for >=): a power test; repeatable. Default: none")
+    group.addoption("--verify-withhold-recorded", action="store_true", default=False,
+                    help="judge only what the checks' own search draws, not the recorded counterexamples: "
+                         "measures the rate at which the search rediscovers each finding. Default: off")
 
 
 def _without_local_constants() -> bool:
@@ -141,6 +149,9 @@ def pytest_configure(config):
         set_mutations(dict(parse_mutation(m) for m in config.getoption("--verify-mutate") or []))
     except ParameterError as exc:
         raise pytest.UsageError(f"--verify-mutate: {exc}") from None
+    from .findings import set_withheld
+
+    set_withheld(config.getoption("--verify-withhold-recorded"))
     settings.load_profile(profile)
     _without_local_constants()
     config.stash[LEDGER_KEY] = Ledger()
@@ -220,7 +231,10 @@ class _OutcomeRecorder:
 def pytest_unconfigure(config):
     from .sharpness import set_mutations
 
+    from .findings import set_withheld
+
     set_mutations({})  # an in-process run (pytester) must not leave its mutation to the next
+    set_withheld(False)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -250,6 +264,7 @@ def pytest_sessionfinish(session, exitstatus):
     for o in state.outcomes.values():
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
     from .report.writer import INTERRUPTED_DIR
+    from .findings import withheld
     from .sharpness import active_mutations
 
     # An interrupted run (Ctrl-C) has part of the results: it writes them beside the complete
@@ -260,7 +275,8 @@ def pytest_sessionfinish(session, exitstatus):
         profile=config.getoption("--profile"), seed=config.option.verify_seed, started_at=state.started_at,
         duration_s=time.perf_counter() - config.stash[START_KEY], workers=state.workers,
         exit_status=int(exitstatus), tests=counts, root=config.rootpath,
-        facts={**ledger.run_facts, "mutations": active_mutations(), "interrupted": interrupted})
+        facts={**ledger.run_facts, "mutations": active_mutations(), "interrupted": interrupted,
+               "recorded_withheld": withheld()})
     target = state.report_dir / INTERRUPTED_DIR if interrupted else state.report_dir
     try:
         doc = build(ledger, run, figures=ledger.figures)
@@ -318,6 +334,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if mutations:
         terminalreporter.write_line(f"verify: MUTATED run ({', '.join(mutations)}): the report judges altered "
                                     "statements and cannot become the baseline", yellow=True, bold=True)
+    if config.getoption("--verify-withhold-recorded"):
+        terminalreporter.write_line("verify: recorded counterexamples WITHHELD: a rediscovery measurement, which "
+                                    "cannot become the baseline", yellow=True, bold=True)
     state = config.stash.get(SESSION_KEY, None)
     if state is None:
         return

@@ -47,8 +47,8 @@ from .evidence import CheckKey, Instance, Verdict
 from .families import Domain, Family, NoisyFamily, QuadraticFamily
 from .families.ridge import RidgeFamily, kink_profile
 from .families.base import spectral_norm
-from .instances import (FAMILY_KINDS, alpha_for, build_family, certified_constants, draw_points, finite,
-                        smallest_admitted)
+from .instances import (FAMILY_KINDS, alpha_for, build_family, certified_constants, certified_family, draw_points,
+                        finite, smallest_admitted)
 from .sharpness import ExtremalRun, extremal_runner
 from .objectives import meta_gradient, meta_objective, task_meta_gradients
 
@@ -137,8 +137,12 @@ def _alpha_on_reach(s: Setup, points: Callable[[float], list]) -> tuple[float, d
 
     alpha is a fraction of the admitted alpha L over the L certified on the ball the
     evaluated points reach; a smaller alpha reaches a smaller ball, whose L is no
-    larger, so one refinement keeps alpha L inside the admitted range.  Where L is
+    larger, so a refinement that lowers alpha keeps alpha L inside the admitted range
+    (at most two refinements are needed, see below).  Where L is
     certified globally (quadratic, trigonometric, regression tasks) no refinement is needed.
+    The family certified on that same ball is ``_reach_family(s, points, alpha)``: F and
+    grad F are evaluated on it, so that the numeric core checks alpha L <= 1 and the
+    domain against the constants the check uses (not the family's default ball).
     """
     c0 = certified_constants(s.family, s.w, s.u)
     alpha = s.alpha(c0["L"])
@@ -148,7 +152,20 @@ def _alpha_on_reach(s: Setup, points: Callable[[float], list]) -> tuple[float, d
     if not s.family._global_L:
         consts = certified_constants(s.family, *points(alpha))
         alpha = s.alpha(consts["L"])
+        # The first L was certified on the ball of (w, u), not on the points alpha reaches: where it
+        # was the larger, the refined alpha is larger and reaches farther, where L can be larger again
+        # (rank-one tasks: alpha L up to 1.8 in the admitted range 1 was seen).  A refinement that
+        # lowers alpha also shrinks the reach (the points x are among them, and ||x - a g|| is convex
+        # in a), so after it alpha L stays admitted.
+        further = certified_constants(s.family, *points(alpha))
+        if further["L"] > consts["L"]:
+            alpha = s.alpha(further["L"])
     return alpha, certified_constants(s.family, *points(alpha))
+
+
+def _reach_family(s: Setup, points: Callable[[float], list], alpha: float) -> Family:
+    """The instance's tasks certified on the ball of ``_alpha_on_reach`` (where its constants hold)."""
+    return certified_family(s.family, *points(alpha))
 
 
 def _has_global_L(family: Family) -> bool:
@@ -171,10 +188,16 @@ def _toward_stationary(s: Setup, alpha: float) -> np.ndarray:
         return s.w
     fam, x = s.family, s.w.copy()
     h = 1e-5 * (1 + np.linalg.norm(x))
+
+    def grad_F(y):
+        # Newton's iterates are a search, not an instance: they may pass beyond any ball and
+        # past alpha L <= 1 for the constants there.  The point it returns is certified by
+        # the caller (its ball, its constants) and the Bound's hypotheses judge it.
+        return meta_gradient(fam, y, alpha, allow_outside_hypotheses=True)
+
     for _ in range(4):
-        g = meta_gradient(fam, x, alpha)
-        J = np.array([(meta_gradient(fam, x + h * e, alpha) - meta_gradient(fam, x - h * e, alpha)) / (2 * h)
-                      for e in np.eye(fam.dim)]).T
+        g = grad_F(x)
+        J = np.array([(grad_F(x + h * e) - grad_F(x - h * e)) / (2 * h) for e in np.eye(fam.dim)]).T
         try:
             x = x - np.linalg.solve(J, g)
         except np.linalg.LinAlgError:
@@ -267,7 +290,8 @@ def _meta_reach(s: Setup, *xs):
 def compute_lemma_4_8(s: Setup) -> Trial:
     fam, w, u = s.family, s.w, s.u
     alpha, consts = _alpha_on_reach(s, _meta_reach(s, w, u))
-    Gw, Gu = meta_gradient(fam, w, alpha), meta_gradient(fam, u, alpha)
+    on_ball = _reach_family(s, _meta_reach(s, w, u), alpha)
+    Gw, Gu = meta_gradient(on_ball, w, alpha), meta_gradient(on_ball, u, alpha)
     return Trial(dict(grad_F_diff_norm=np.linalg.norm(Gw - Gu), alpha=alpha, L=consts["L"], rho=consts["rho"],
                       grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1),
                       grad_fi_norm_u=np.linalg.norm(fam.gradient(u), axis=1),
@@ -278,11 +302,20 @@ def compute_lemma_4_8(s: Setup) -> Trial:
 def compute_corollary_a_1(s: Setup) -> Trial:
     fam, w, u = s.family, s.w, s.u
     alpha, consts = _alpha_on_reach(s, _meta_reach(s, w, u))
-    Fw, Fu, Gw = meta_objective(fam, w, alpha), meta_objective(fam, u, alpha), meta_gradient(fam, w, alpha)
+    on_ball = _reach_family(s, _meta_reach(s, w, u), alpha)
+    Fw, Fu = meta_objective(on_ball, w, alpha), meta_objective(on_ball, u, alpha)
+    Gw = meta_gradient(on_ball, w, alpha)
     lin = Gw @ (u - w)
     return Trial(dict(F_descent_gap=Fu - Fw - lin, alpha=alpha, L=consts["L"], rho=consts["rho"],
                       grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1), norm_w_minus_u=np.linalg.norm(w - u)),
                  fam.probabilities, _rounding(fam.dim, Fw, Fu, lin))
+
+
+# Near a stationary point (``_toward_stationary``) the point can lie beyond the ball alpha was
+# chosen on; the constants certified on its own ball may then make alpha L exceed 1.  The Bound's
+# hypotheses, evaluated on those constants, decide that instance (precondition_failed), so the
+# numeric core is told not to refuse it first.
+_JUDGED_BY_THE_BOUND = {"allow_outside_hypotheses": True}
 
 
 def compute_lemma_a_3_33(s: Setup) -> Trial:
@@ -291,7 +324,7 @@ def compute_lemma_a_3_33(s: Setup) -> Trial:
     w = _toward_stationary(s, alpha)
     consts = certified_constants(fam, w, _inner(s, alpha, w), s.w)
     gf = fam.probabilities @ fam.gradient(w)
-    GF = meta_gradient(fam, w, alpha)
+    GF = meta_gradient(certified_family(fam, w, _inner(s, alpha, w), s.w), w, alpha, **_JUDGED_BY_THE_BOUND)
     return Trial(dict(grad_f_norm=np.linalg.norm(gf), grad_F_norm=np.linalg.norm(GF), sigma=consts["sigma"],
                       alpha=alpha, L=consts["L"]), None, _rounding(fam.dim, fam.gradient(w), GF))
 
@@ -301,7 +334,7 @@ def compute_lemma_a_3_34(s: Setup) -> Trial:
     alpha, consts = _alpha_on_reach(s, _meta_reach(s, s.w))
     w = _toward_stationary(s, alpha)
     consts = certified_constants(fam, w, _inner(s, alpha, w), s.w)
-    GFi = task_meta_gradients(fam, w, alpha)
+    GFi = task_meta_gradients(certified_family(fam, w, _inner(s, alpha, w), s.w), w, alpha, **_JUDGED_BY_THE_BOUND)
     GF = fam.probabilities @ GFi
     return Trial(dict(grad_Fi_norm=np.linalg.norm(GFi, axis=1), grad_F_norm=np.linalg.norm(GF),
                       sigma=consts["sigma"], alpha=alpha, L=consts["L"]),
@@ -309,15 +342,25 @@ def compute_lemma_a_3_34(s: Setup) -> Trial:
 
 
 def _fd_meta_gradient(fam, w, alpha, h):
-    """Central differences of F itself, independent of the formula (35)."""
+    """Central differences of F itself, independent of the formula (35).
+
+    The probe points w +- h e_j are within h of w, which is certified; they may stick out of
+    the certified ball by that much, and (35) is a statement about F's formula at w.
+    """
     E = np.eye(fam.dim) * h
-    return np.array([(meta_objective(fam, w + e, alpha) - meta_objective(fam, w - e, alpha)) / (2 * h) for e in E])
+
+    def F(x):
+        return meta_objective(fam, x, alpha, allow_outside_hypotheses=True)
+
+    return np.array([(F(w + e) - F(w - e)) / (2 * h) for e in E])
 
 
 def compute_eq_35(s: Setup, *, falsified: bool = False) -> Trial:
     fam, w = s.family, s.w
     h = 1e-4 * (1 + np.linalg.norm(w))
-    alpha, consts = _alpha_on_reach(s, lambda a: [w + h, w - h, _inner(s, a, w + h), _inner(s, a, w - h)])
+    reach = lambda a: [w + h, w - h, _inner(s, a, w + h), _inner(s, a, w - h)]  # noqa: E731
+    alpha, consts = _alpha_on_reach(s, reach)
+    fam = _reach_family(s, lambda a: [w] + reach(a), alpha)
     fd, fd2 = _fd_meta_gradient(fam, w, alpha, h), _fd_meta_gradient(fam, w, alpha, h / 2)
     formula = meta_gradient(fam, w, alpha)
     if falsified:
@@ -374,7 +417,7 @@ def compute_eq_36(s: Setup, which: int = 36, sign: float = 1.0) -> Trial:
     fam, w = s.family, s.w
     alpha, consts = _alpha_on_reach(s, _meta_reach(s, w))
     t_grid = np.linspace(0.0, 1.0, 33)
-    res, g = _segment_residual(fam, w, alpha, t_grid, which, sign)
+    res, g = _segment_residual(_reach_family(s, _meta_reach(s, w), alpha), w, alpha, t_grid, which, sign)
     # The minimiser in t is located to 1e-12; where the residual's zero is isolated, its
     # value there is at most L alpha ||g|| times that, plus rounding.
     slack = _rounding(fam.dim, g) * (1 + alpha * consts["L"]) ** 2 + 1e-10 * alpha * consts["L"] * np.max(
@@ -412,7 +455,7 @@ def compute_eq_115(s: Setup) -> Trial:
     w = _toward_stationary(s, alpha)
     consts = certified_constants(fam, w, _inner(s, alpha, w), s.w)
     H = fam.hessian(w)
-    GFi = task_meta_gradients(fam, w, alpha)
+    GFi = task_meta_gradients(certified_family(fam, w, _inner(s, alpha, w), s.w), w, alpha, **_JUDGED_BY_THE_BOUND)
     M = np.linalg.inv(np.eye(fam.dim) - alpha * H) - np.eye(fam.dim)
     term = fam.probabilities @ np.einsum("tij,tj->ti", M, GFi)
     return Trial(dict(neumann_term_norm=np.linalg.norm(term), grad_F_norm=np.linalg.norm(fam.probabilities @ GFi),

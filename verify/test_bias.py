@@ -19,9 +19,9 @@ must be caught on the Bound's extremal family (verify.bias.EXTREMAL_FAMILY).
 import pytest
 
 from verify.bias import BIAS_CASES, BIAS_CASES_BY_ID, BiasCase, adversarial_search, evidence_of, judge_bias
-from verify.bias import KINKED, kinked_extremal_instances, run_instance, statistical_tests
+from verify.bias import KINKED, derived_fixed, kinked_extremal_instances, run_instance, statistical_tests
 from verify.evidence import Instance, Verdict
-from verify.findings import for_check
+from verify.findings import for_check, recorded_instances
 from verify.instances import mix_seed
 from verify.statistics import ErrorBudget, budget_for, run_budget_summary
 
@@ -57,14 +57,13 @@ KINKED_FIXED = [dict(seed=47, alpha_frac=0.3, noise=0.8, smoothing=0.5, side=1, 
 def _fixed(case: BiasCase) -> list[dict]:
     if case.family == KINKED:
         return [dict(i.params, seed=i.seed) for i in kinked_extremal_instances(case)] + KINKED_FIXED
-    return FIXED[:FIXED_MONTE_CARLO] if case.method == "monte_carlo" else FIXED
+    return (FIXED[:FIXED_MONTE_CARLO] if case.method == "monte_carlo" else FIXED) + derived_fixed(case)
 
 
 def _recorded(case: BiasCase) -> list[Instance]:
     """A recorded finding's own counterexample, judged with the fixed instances: the fixed ones
     are drawn from the run's seed, so with a fresh seed they may miss a corner the finding found."""
-    f = FINDINGS.get((case.bound_id, case.family))
-    return [Instance.from_json(f.instance)] if f is not None and f.instance else []
+    return recorded_instances(case.id, "bias")
 
 
 def _budget(profile: str) -> ErrorBudget:

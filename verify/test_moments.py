@@ -11,7 +11,8 @@ import pytest
 from verify.evidence import Instance, Verdict
 from verify.expectation import SearchPlan, SearchSpace, run_searched_check
 from verify.findings import for_check, recorded_instances
-from verify.moments import EXTREMAL_BOUNDS, EXTREMAL_KIND, MOMENT_CASES, MomentCase, extremal_edges, run_instance
+from verify.moments import EXTREMAL_BOUNDS, EXTREMAL_KIND, MOMENT_CASES, MomentCase, derived_edges, extremal_edges
+from verify.moments import run_instance
 from verify.statistics import budget_for
 
 # The fixed instance: alpha at the end of its range, D_h at the edge of the proof's hypothesis.
@@ -27,7 +28,7 @@ SEARCH_SALT = 102
 def budget(profile: str):
     """This file's share of the error budget over every statistical verdict (exact ones and pilots are not tests)."""
     statistical = [c for c in MOMENT_CASES if c.family != EXTREMAL_KIND]
-    recorded = sum(len(recorded_instances(c.id, "moments")) for c in statistical)
+    recorded = sum(len(recorded_instances(c.id, "moments")) + len(derived_edges(c)) for c in statistical)
     return budget_for("moments", len(statistical) * (len(EDGE) + SEARCH[profile].judged) + recorded)
 
 
@@ -43,7 +44,8 @@ def test_moment_bound(case: MomentCase, ledger, run_seed, profile):
     # kind, EXTREMAL_KIND, whose negative control is the power control (9/10 of the supremum); the
     # random kinds, which cannot come near it, keep a control that tests their plumbing.
     extremal = case.family == EXTREMAL_KIND
-    run_searched_check(case, run_instance, edge=extremal_edges(case.bound_id) if extremal else EDGE, space=SPACE,
+    edge = extremal_edges(case.bound_id) if extremal else EDGE + derived_edges(case)
+    run_searched_check(case, run_instance, edge=edge, space=SPACE,
                        plan=None if extremal else SEARCH[profile], salt=SEARCH_SALT, run_seed=run_seed,
                        budget=budget(profile), finding=FINDINGS.get((case.bound_id, case.family)), ledger=ledger,
                        extremal_kind=EXTREMAL_KIND if case.bound_id in EXTREMAL_BOUNDS else None,

@@ -29,6 +29,7 @@ def max_convex_quadratic_on_ball(P, r, s, centre, radius: float) -> np.ndarray:
 
     P: (..., d, d) symmetric positive semidefinite; r: (..., d); s: (...).
     ``radius = inf`` gives inf unless P vanishes (then r must vanish too for a finite sup).
+    One eigendecomposition per matrix P (none for a P that is exactly 0, nor on R^d).
     """
     P = np.asarray(P, dtype=np.float64)
     r = np.asarray(r, dtype=np.float64)
@@ -36,8 +37,71 @@ def max_convex_quadratic_on_ball(P, r, s, centre, radius: float) -> np.ndarray:
     c = np.asarray(centre, dtype=np.float64)
     q = np.einsum("...ij,j->...i", P, c) + r
     const = np.einsum("j,...ij,i->...", c, P, c) + 2 * np.einsum("...i,i->...", r, c) + s
-    mu, V = np.linalg.eigh(P)
+    if math.isinf(radius):
+        # Only the largest |eigenvalue| decides: no eigenvectors are needed.
+        mu = _eigenvalues(P)
+        return _on_ball(mu, None, q, r, const, radius)
+    mu, V = _eigh(P)
     qt = np.einsum("...ji,...j->...i", V, q)
+    return _on_ball(mu, qt, q, r, const, radius)
+
+
+def max_convex_quadratic_on_ball_in_span(U, B, r, s, centre, radius: float) -> np.ndarray:
+    """``max_convex_quadratic_on_ball`` for P = U B U' of rank at most k < d, in O(k^2 d) instead of O(d^3).
+
+    U: (..., d, k) with orthonormal columns; B: (..., k, k) symmetric (P positive semidefinite).
+    The eigenvectors of P are U W (B = W diag(mu) W') and any basis of the complement of
+    span U, where P has the eigenvalue 0: the dual g(lambda) depends on the complement only
+    through ||q_perp||^2 / lambda (q_perp the part of q outside span U), one pseudo-eigenvector
+    of eigenvalue 0 and weight ||q_perp||.  The same certified bound, without the d x d matrix.
+    """
+    U = np.asarray(U, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    r = np.asarray(r, dtype=np.float64)
+    s = np.asarray(s, dtype=np.float64)
+    c = np.asarray(centre, dtype=np.float64)
+    d, k = U.shape[-2:]
+    if k >= d:
+        return max_convex_quadratic_on_ball(U @ B @ np.swapaxes(U, -1, -2), r, s, c, radius)
+    Uc = np.einsum("...ji,j->...i", U, c)  # U'c
+    BUc = np.einsum("...ij,...j->...i", B, Uc)
+    q = np.einsum("...ij,...j->...i", U, BUc) + r  # P c + r
+    const = np.einsum("...i,...i->...", Uc, BUc) + 2 * np.einsum("...i,i->...", r, c) + s
+    mu_k, W = _eigh(B)
+    Vk = U @ W
+    qt_k = np.einsum("...ji,...j->...i", Vk, q)
+    q_perp = q - np.einsum("...ij,...j->...i", Vk, qt_k)
+    mu = np.concatenate([np.zeros(mu_k.shape[:-1] + (1,)), mu_k], axis=-1)  # eigh's order: ascending
+    qt = np.concatenate([np.linalg.norm(q_perp, axis=-1)[..., None], qt_k], axis=-1)
+    if math.isinf(radius):
+        return _on_ball(np.sort(mu, axis=-1), None, q, r, const, radius)
+    order = np.argsort(mu, axis=-1, kind="stable")
+    return _on_ball(np.take_along_axis(mu, order, -1), np.take_along_axis(qt, order, -1), q, r, const, radius)
+
+
+def _eigh(P):
+    """eigh, skipping matrices that are exactly 0 (eigenvalues 0, eigenvectors the identity)."""
+    zero = ~np.any(P != 0, axis=(-2, -1))
+    if not np.any(zero):
+        return np.linalg.eigh(P)
+    mu = np.zeros(P.shape[:-1])
+    V = np.broadcast_to(np.eye(P.shape[-1]), P.shape).copy()
+    live = ~zero
+    if np.any(live):
+        mu[live], V[live] = np.linalg.eigh(P[live])
+    return mu, V
+
+
+def _eigenvalues(P):
+    zero = ~np.any(P != 0, axis=(-2, -1))
+    mu = np.zeros(P.shape[:-1])
+    if np.any(~zero):
+        mu[~zero] = np.linalg.eigvalsh(P[~zero])
+    return mu
+
+
+def _on_ball(mu, qt, q, r, const, radius):
+    """The certified trust-region bound from P's eigenvalues ``mu`` (ascending) and q in its eigenbasis ``qt``."""
     scale = np.maximum(np.abs(mu).max(axis=-1), 1e-300)
     if math.isinf(radius):
         flat = (np.abs(mu).max(axis=-1) <= 1e-14 * np.maximum(scale, 1.0)) & (

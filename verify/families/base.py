@@ -112,17 +112,23 @@ class Domain:
         inside = dist <= self.radius * (1 + DOMAIN_RTOL)
         return inside if np.ndim(inside) else bool(inside)
 
+    def outside_message(self, w) -> str | None:
+        """None when every point is in the domain; else what lies outside, and how far."""
+        if self.is_global:
+            return None
+        inside = np.asarray(self.contains(w))
+        if np.all(inside):
+            return None
+        w = np.asarray(w, dtype=np.float64)
+        dist = np.linalg.norm(w - self.centre_in(w.shape[-1]), axis=-1)
+        return (f"{int(np.size(inside) - np.count_nonzero(inside))} point(s) lie outside {self}; the farthest is "
+                f"at distance {float(np.max(dist)):.6g} from the centre, so the certified constants do not apply")
+
     def require(self, w, name: str = "w") -> None:
         """Raise ``OutsideDomain`` naming ``name`` unless every point is in the domain."""
-        inside = np.asarray(self.contains(w))
-        if not np.all(inside):
-            w = np.asarray(w, dtype=np.float64)
-            dist = np.linalg.norm(w - self.centre_in(w.shape[-1]), axis=-1)
-            raise OutsideDomain(
-                name,
-                f"{int(np.size(inside) - np.count_nonzero(inside))} point(s) lie outside {self}; the farthest is "
-                f"at distance {float(np.max(dist)):.6g} from the centre, so the certified constants do not apply",
-            )
+        msg = self.outside_message(w)
+        if msg is not None:
+            raise OutsideDomain(name, msg)
 
     def enlarged(self, extra: float) -> "Domain":
         """The ball with the same centre and radius + extra (every point within ``extra`` of this domain)."""
@@ -280,6 +286,18 @@ class Family(abc.ABC):
         if self.is_deterministic:
             W = np.asarray(W)
             return np.zeros(W.shape[0]), np.zeros_like(W)
+        return None
+
+    def gradient_noise_second_moment(self, W: np.ndarray, tasks: np.ndarray):
+        """E||grad~ f_i(w, D) - grad f_i(w)||^2 for a batch D of ONE sample, per row of W (T, d), or None.
+
+        Batches are i.i.d. samples, so a batch of D samples has 1/D of it: then
+        E_D||grad~ f_i(w, D)||^2 = ||grad f_i(w)||^2 + this / D exactly (Assumption 4.6's unbiased
+        oracle), which lets a second moment be estimated with that batch integrated out.
+        A deterministic family has 0; None where the family cannot say.
+        """
+        if self.is_deterministic:
+            return np.zeros(np.asarray(W).shape[0])
         return None
 
     # ------------------------------------------------------------------ public, validated oracles

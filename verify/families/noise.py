@@ -185,6 +185,12 @@ class NoisyFamily(ExactOraclesOfBase, Family):
         base_batch, _ = batch.data
         return self.base.batch_hvp(W, V, base_batch) + np.einsum("tij,tj->ti", self._hessian_noise(batch), V)
 
+    def gradient_noise_second_moment(self, W, tasks):
+        # One sample adds noise of total variance sigma~^2 (Gaussian: sigma~^2/d per coordinate;
+        # two-point: sigma~ times a fair sign along a unit vector), independent of the base's sample.
+        base = self.base.gradient_noise_second_moment(W, tasks)
+        return None if base is None else base + self.noise_sigma_tilde ** 2
+
     def per_sample_gradient_moments(self, W, tasks):
         if not self.base.is_quadratic:
             return None

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError, check_count, check_finite, check_positive
-from ._ball import max_convex_quadratic_on_ball
+from ._ball import max_convex_quadratic_on_ball, max_convex_quadratic_on_ball_in_span
 from .base import Constant, Constants, Domain, Family
 
 __all__ = ["RankOneFamily"]
@@ -93,11 +93,7 @@ class RankOneFamily(Family):
         R = domain.max_norm
         at_origin = not np.any(c)
         g2max = float(np.max(np.einsum("ti,ti->t", self.g, self.g)))
-        G = np.einsum("ti,tj->tij", self.g, self.g)
-        Gbar = np.einsum("t,tij->ij", self.probabilities, G)
-        dG = G - Gbar
-        P = np.einsum("t,tij,tjk->ik", self.probabilities, dG, dG)
-        sig2 = float(max_convex_quadratic_on_ball(P, np.zeros(self.dim), 0.0, c, domain.radius))
+        sig2 = float(self._task_variance_sup(c, domain.radius))
         zero = Domain.everywhere()
         return Constants(
             L=Constant(max(3 * R * R, g2max), domain, at_origin and self.dim >= 2,
@@ -107,6 +103,26 @@ class RankOneFamily(Family):
             sigma_tilde=Constant(0.0, zero, True, "exact oracles: no per-sample noise"),
             sigma_H=Constant(0.0, zero, True, "exact oracles: no per-sample noise"),
         )
+
+    def _task_variance_sup(self, c, radius) -> float:
+        """sup over the ball of x' P x, P = E_i (G_i - Gbar)^2, G_i = g_i g_i'.
+
+        P has rank at most n: with Y = diag(sqrt p) [g_i'] (n x d), Gbar = Y'Y and
+        E_i G_i^2 = E_i ||g_i||^2 g_i g_i', so P = Y' (diag ||g_i||^2 - Y Y') Y, whose spectrum is
+        that of an n x n matrix (O(n^2 d)).  With n >= d the d x d form is the cheaper.
+        """
+        n, d = self.g.shape
+        p = self.probabilities
+        if n >= d:
+            G = np.einsum("ti,tj->tij", self.g, self.g)
+            Gbar = np.einsum("t,tij->ij", p, G)
+            dG = G - Gbar
+            P = np.einsum("t,tij,tjk->ik", p, dG, dG)
+            return max_convex_quadratic_on_ball(P, np.zeros(d), 0.0, c, radius)
+        Y = np.sqrt(p)[:, None] * self.g
+        M = np.diag(np.einsum("ti,ti->t", self.g, self.g)) - Y @ Y.T
+        U, R = np.linalg.qr(Y.T)  # Y' = U R, U (d, n) orthonormal
+        return max_convex_quadratic_on_ball_in_span(U, R @ M @ R.T, np.zeros(d), 0.0, c, radius)
 
     def gradient_bound(self, domain: Domain | None = None) -> float:
         """sup over the ball of ||grad f_i(x)||: at most R'^3 + max_i ||g_i||^2 R' (triangle inequality)."""

@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError, check_count, check_finite, check_positive
-from ._ball import max_convex_quadratic_on_ball
+from ._ball import max_convex_quadratic_on_ball, max_convex_quadratic_on_ball_in_span
 from .base import Batch, Constant, Constants, Domain, spectral_norm
-from .quadratic import QuadraticFamily
+from .quadratic import QuadraticFamily, task_variance_quadratic
 
 __all__ = ["RegressionFamily"]
 
@@ -49,7 +49,7 @@ class RegressionFamily(QuadraticFamily):
             raise ParameterError("y", f"has shape {y.shape}, expected {X.shape[:2]} (tasks, samples)")
         self.X, self.y = X, y
         N = X.shape[1]
-        A = np.einsum("tnd,tne->tde", X, X) / N
+        A = np.matmul(np.swapaxes(X, 1, 2), X) / N  # BLAS: O(n N d^2), not a loop over (t, n, d, e)
         b = -np.einsum("tn,tnd->td", y, X) / N
         c = 0.5 * np.einsum("tn,tn->t", y, y) / N
         super().__init__(A, b, c, probabilities, domain)
@@ -97,6 +97,14 @@ class RegressionFamily(QuadraticFamily):
         Xb, _ = self._batch_xy(batch)
         return np.einsum("tk,tkd->td", np.einsum("tkd,td->tk", Xb, V), Xb) / Xb.shape[1]
 
+    def gradient_noise_second_moment(self, W, tasks):
+        # Batches draw samples uniformly with replacement: one sample's gradient (x'w - y) x
+        # deviates from the task's mean gradient by dev, and E||dev||^2 is the mean over the samples.
+        Xp = self.X[tasks]
+        res = np.einsum("tnd,td->tn", Xp, W) - self.y[tasks]
+        dev = res[:, :, None] * Xp - self._gradient(W, tasks)[:, None, :]
+        return np.mean(np.einsum("tnd,tnd->tn", dev, dev), axis=1)
+
     def per_sample_gradient_moments(self, W, tasks):
         Xp = self.X[tasks]
         res = np.einsum("tnd,td->tn", Xp, W) - self.y[tasks]
@@ -108,16 +116,70 @@ class RegressionFamily(QuadraticFamily):
         return t, s
 
     # ------------------------------------------------------------------ constants
+    # With fewer samples than dimensions (N < d) every A_i = X_i'X_i/N, every x x' - A_i and the
+    # sample-variance matrix P_i have rank at most N and live in the row space of X_i (of all the
+    # X_i for the task variance): their spectra are those of N x N (nN x nN) matrices in an
+    # orthonormal basis of that space, O(N^2 d) instead of O(d^3) per matrix and O(N d^2) memory
+    # instead of the (n, N, d, d) array of all x x' - A_i.  With N >= d the d x d forms are the cheaper.
+    @property
+    def _low_rank(self) -> bool:
+        return self.samples_per_task < self.dim
+
+    def _spectral_norms_of_A(self) -> float:
+        if not self._low_rank:
+            return super()._spectral_norms_of_A()
+        N = self.samples_per_task
+        # ||X'X/N|| = lambda_max(X X'/N): the nonzero eigenvalues of X'X and X X' coincide.
+        gram = np.matmul(self.X, np.swapaxes(self.X, 1, 2)) / N
+        return float(np.max(np.linalg.eigvalsh(gram)[:, -1]))
+
+    def _task_variance_sup(self, domain: Domain) -> float:
+        n, N, d = self.X.shape
+        if n * N >= d:
+            return super()._task_variance_sup(domain)
+        # A_i and b_i = -X_i'y_i/N lie in the row space of all the X_i: coordinates in an orthonormal basis U.
+        U, R = np.linalg.qr(self.X.reshape(n * N, d).T)
+        Rt = R.reshape(n * N, n, N).transpose(1, 0, 2)  # X_i' = U Rt[i]
+        At = np.matmul(Rt, np.swapaxes(Rt, 1, 2)) / N
+        bt = -np.einsum("tkn,tn->tk", Rt, self.y) / N
+        p = self.probabilities
+        Pt, rt, s = task_variance_quadratic(At, bt, p)
+        return float(max_convex_quadratic_on_ball_in_span(U, Pt, U @ rt, s, domain.centre_in(d), domain.radius))
+
+    def _sample_variance_terms(self):
+        """Per task: P_i, r_i, s_i with E_theta||g_theta(w) - grad f_i(w)||^2 = w'P_i w + 2 r_i'w + s_i, and the
+        per-sample ||x x' - A_i|| (n, N).  P_i as a (d, d) array, or as (U_i, B_i) with P_i = U_i B_i U_i'."""
+        n, N, d = self.X.shape
+        db = -self.y[:, :, None] * self.X - self.b[:, None, :]
+        s = np.einsum("tni,tni->t", db, db) / N
+        if not self._low_rank:
+            dA = np.einsum("tnd,tne->tnde", self.X, self.X) - self.A[:, None]
+            P = np.einsum("tnij,tnjk->tik", dA, dA) / N
+            r = np.einsum("tnij,tnj->ti", dA, db) / N
+            return P, None, r, s, spectral_norm(dA)
+        # E (x x' - A)^2 = X' diag(||x||^2/N) X - A^2 and A^2 = X'(X X')X/N^2, so P_i = X' M X with
+        # M = diag(||x||^2)/N - X X'/N^2; r_i = E (x x' - A)(-y x - b) = X' v, v = -(y ||x||^2 + X b)/N.
+        U, R = np.linalg.qr(np.swapaxes(self.X, 1, 2))  # X_i' = U_i R_i, U_i (d, N)
+        gram = np.matmul(self.X, np.swapaxes(self.X, 1, 2))
+        n2 = np.einsum("tnd,tnd->tn", self.X, self.X)
+        M = np.zeros((n, N, N))
+        M[:, np.arange(N), np.arange(N)] = n2 / N
+        M -= gram / N ** 2
+        B = R @ M @ np.swapaxes(R, 1, 2)
+        v = -(self.y * n2 + np.einsum("tnd,td->tn", self.X, self.b)) / N
+        r = np.einsum("tnd,tn->td", self.X, v)
+        # x_m x_m' - A_i = U_i R_i (e_m e_m' - I/N) R_i' U_i': its norm is that of the N x N middle.
+        C = np.einsum("tam,tbm->tmab", R, R) - (R @ np.swapaxes(R, 1, 2))[:, None] / N
+        return B, U, r, s, np.abs(np.linalg.eigvalsh(C)).max(axis=-1)
+
     def constants_on(self, domain: Domain) -> Constants:
         base = super().constants_on(domain)
-        N = self.samples_per_task
-        dA = np.einsum("tnd,tne->tnde", self.X, self.X) - self.A[:, None]
-        db = -self.y[:, :, None] * self.X - self.b[:, None, :]
-        P = np.einsum("tnij,tnjk->tik", dA, dA) / N
-        r = np.einsum("tnij,tnj->ti", dA, db) / N
-        s = np.einsum("tni,tni->t", db, db) / N
-        sig_t2 = max_convex_quadratic_on_ball(P, r, s, domain.centre_in(self.dim), domain.radius)
-        sig_h2 = np.mean(spectral_norm(dA) ** 2, axis=1)
+        P, U, r, s, dA_norms = self._sample_variance_terms()
+        if U is None:
+            sig_t2 = max_convex_quadratic_on_ball(P, r, s, domain.centre_in(self.dim), domain.radius)
+        else:
+            sig_t2 = max_convex_quadratic_on_ball_in_span(U, P, r, s, domain.centre_in(self.dim), domain.radius)
+        sig_h2 = np.mean(dA_norms ** 2, axis=1)
         everywhere = Domain.everywhere()
         return Constants(
             L=base.L, rho=base.rho, sigma=base.sigma,

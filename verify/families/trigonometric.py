@@ -32,11 +32,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError, check_count, check_finite, check_positive
-from ._ball import max_convex_quadratic_on_ball
 from .base import Constant, Constants, Domain, Family
-from .quadratic import task_variance_quadratic
+from .quadratic import task_variance_sup
 
 __all__ = ["TrigonometricFamily"]
+
+
+def _orthogonal(Q: np.ndarray) -> bool:
+    """Q'Q = I (numpy's allclose, atol 1e-10): one BLAS product per matrix, O(d^2) memory."""
+    return bool(np.allclose(Q.T @ Q, np.eye(Q.shape[0]), atol=1e-10))
 
 
 class TrigonometricFamily(Family):
@@ -47,7 +51,9 @@ class TrigonometricFamily(Family):
     def __init__(self, Q, lam, a, s, phi, b, c=None, probabilities=None, domain: Domain | None = None):
         Q = check_finite("Q", Q, ndim=(3,))
         n, d, _ = Q.shape
-        if Q.shape != (n, d, d) or not np.allclose(np.einsum("tji,tjk->tik", Q, Q), np.eye(d), atol=1e-10):
+        # One check per distinct basis (``shared_basis`` repeats one Q for every task).
+        distinct = [i for i in range(n) if not any(np.array_equal(Q[j], Q[i]) for j in range(i))]
+        if Q.shape != (n, d, d) or not all(_orthogonal(Q[i]) for i in distinct):
             raise ParameterError("Q", "each Q_i must be an orthogonal d x d matrix")
         arrays = {}
         for key, val in (("lam", lam), ("a", a), ("s", s), ("phi", phi), ("b", b)):
@@ -73,7 +79,10 @@ class TrigonometricFamily(Family):
         amplitude = check_positive("amplitude", amplitude, allow_zero=True)
         frequency = check_positive("frequency", frequency)
         m = 1 if shared_basis else n_tasks
-        Q, _ = np.linalg.qr(rng.standard_normal((m, dim, dim)))
+        # Haar-distributed bases, task by task (the same numbers as one stacked QR, without its R).
+        Q = rng.standard_normal((m, dim, dim))
+        for i in range(m):
+            Q[i] = np.linalg.qr(Q[i])[0]
         lam = curvature * (2 * rng.random((m, dim)) - 1)
         if shared_basis:
             Q = np.repeat(Q, n_tasks, axis=0)
@@ -112,13 +121,25 @@ class TrigonometricFamily(Family):
         return np.einsum("tij,tj->ti", Q, self._curvatures(W, tasks) * np.einsum("tji,tj->ti", Q, V))
 
     # ------------------------------------------------------------------ constants
+    def affine_hessians(self) -> np.ndarray:
+        """A_i = Q_i diag(lambda_i) Q_i' (the quadratic part), one BLAS product per task, computed once."""
+        cached = self.__dict__.get("_affine_hessians")
+        if cached is not None and cached[0] is self.Q and cached[1] is self.lam:
+            return cached[2]
+        A = np.empty_like(self.Q)
+        for i in range(self.n_tasks):
+            # Tasks sharing their basis and curvatures (``shared_basis``) share A_i: one product.
+            same = next((j for j in range(i) if np.array_equal(self.lam[j], self.lam[i])
+                         and np.array_equal(self.Q[j], self.Q[i])), None)
+            A[i] = A[same] if same is not None else (self.Q[i] * self.lam[i]) @ self.Q[i].T
+        self.__dict__["_affine_hessians"] = (self.Q, self.lam, A)
+        return A
+
     def constants_on(self, domain: Domain) -> Constants:
         everywhere = Domain.everywhere()
         L = float(np.max(np.abs(self.lam) + np.abs(self.a) * self.s ** 2))
         rho = float(np.max(np.abs(self.a) * self.s ** 3))
-        A = np.einsum("tij,tj,tkj->tik", self.Q, self.lam, self.Q)
-        P, r, s0 = task_variance_quadratic(A, self.b, self.probabilities)
-        affine = float(max_convex_quadratic_on_ball(P, r, s0, domain.centre_in(self.dim), domain.radius))
+        affine = task_variance_sup(self.affine_hessians(), self.b, self.probabilities, domain)
         G2 = np.sum(self.a ** 2 * self.s ** 2, axis=1)
         sigma = np.sqrt(affine) + np.sqrt(float(self.probabilities @ G2))
         return Constants(

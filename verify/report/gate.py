@@ -249,6 +249,8 @@ def refuse_as_baseline(doc: dict) -> list[str]:
         why.append(f"the run that wrote it did not pass (pytest exit status {run.get('exit_status')!r})")
     if run.get("mutations"):
         why.append(f"it judged mutated statements ({run['mutations']}), not the paper's")
+    if run.get("recorded_withheld"):
+        why.append("it withheld the recorded counterexamples (a rediscovery measurement)")
     if run.get("profile") != BASELINE_PROFILE:
         why.append(f"it comes from the {run.get('profile')!r} profile; CI compares runs of the "
                    f"deterministic {BASELINE_PROFILE!r} profile")
@@ -270,12 +272,18 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the committed baseline. Default: {BASELINE.relative_to(ROOT)}")
     parser.add_argument("--update", action="store_true",
                         help="write the baseline from the report (on purpose: review the diff before committing)")
+    parser.add_argument("--records", action="store_true",
+                        help="print the records the gate compares (the baseline the report would give) and exit: "
+                             "two runs that must agree give byte-identical output")
     args = parser.parse_args(argv)
     try:
         current = load(args.report, "report")
     except ComplianceError as exc:
         print(f"gate: {exc}; run `python -m pytest verify` first", file=sys.stderr)
         return 2
+    if args.records:
+        sys.stdout.write(dumps(baseline_of(current)))
+        return 0
 
     if args.update:
         why = refuse_as_baseline(current)
