@@ -43,6 +43,15 @@ on the distributions the checks really average:
           = int_{x < mu} f(x)^n (mu - x)^(n-1) dx / int_{y < 0} phi(y)^n |y|^(n-1) dy,
 
   with f the density of one run's value (a kernel estimate from the runs);
+* Table 1's accuracy and K-shot exponents (``table_1_scaling.fit_levels``: the OLS slope of log
+  window means over R runs per point, its interval t on the paired per-run Z with R - 1 df, or
+  Welch for independent points) are calibrated on pools of the cells' own runs
+  (``table_1_scaling.measure_level``, vectorised over runs; ``run_table_1``): the truth is the
+  pool's log-mean slope, the misses of the slope's upper and lower bounds are counted at 1e-2
+  and 1e-3, and the used level (look 1: per_test / 2 a side) is reached by importance sampling
+  of whole groups of runs tilted along the slope's linear statistic (``tilted_slope_miss``),
+  beside the fixed-n tail limit of the per-run Z (paired, R = 16) or the exponential form at the
+  slope's skewness (Welch);
 * a family is flagged when a measured miss rate is significantly above twice its delta (the CP
   interval above 2 delta) or its extrapolated rate at the used level (importance sampling; the
   fixed-n limit for runs) exceeds twice the delta it is charged.
@@ -662,6 +671,28 @@ def families() -> list[Family]:
                       "verify/convergence.py judge -> _t_bound (lower: delta/(2(T+1)) per iterate)",
                       "Student t over runs", "CLT over R independent runs", 10, PER_TEST["convergence"], 18,
                       "runs", c_floor, None, {"quick": 1000, "full": 6000}))
+    # Table 1's accuracy and K-shot exponents: fit_levels' slope interval over R runs per point (look 1 of
+    # test_table_1_scaling's sequential looks: per_test / 2 a side).
+    from verify.test_table_1_scaling import INSTANCES as _T1
+
+    for key, title, n, extra in (
+            ("table_1_k_shot", "Table 1 K-shot exponents, paired runs (FO-MAML in K: the most skewed per-run Z)",
+             16, {"reps": {"quick": 150, "full": 1500}}),
+            ("table_1_accuracy", "Table 1 best-accuracy exponents, paired runs (MAML in eps)", 16,
+             {"reps": {"quick": 150, "full": 1500}}),
+            ("table_1_welch", "Table 1 best accuracy of FO-MAML in alpha, independent points (Welch)", 16,
+             {"reps": {"quick": 400, "full": 4000},
+              "pool_factor": {"quick": [20, 25, 10], "full": [100, 125, 40]}})):
+        cell = TABLE_1_CELLS[key]
+        params = dict(_T1["ci"][cell])
+        welch = key == "table_1_welch"
+        out.append(Family(key, title, "verify/table_1_scaling.py fit_levels (" + (
+            "Welch" if welch else "paired") + "), from test_table_1_scaling's look 1",
+            "Welch t, Welch-Satterthwaite df (runs 128 / 16 / 48 per point)" if welch else "t on the paired Z, R - 1 df",
+            "CLT over independent runs (delta method for the slope of log means)", n, PER_TEST["table_1"],
+            TABLE_1_FIRST_LOOK, "table_1", _inst(f"{cell[0]}@{cell[1]}", params.pop("seed"), params), None,
+            extra["reps"], extra={"cell": key, "is_reps": {"quick": 1000, "full": 6000},
+                                  **({"pool_factor": extra["pool_factor"]} if welch else {})}))
     return out
 
 
@@ -913,6 +944,8 @@ def run_family(fam: Family, quick: bool, seed: int, log=print) -> dict:
         return run_eb(fam, reps, seed, log)
     if fam.kind == "runs":
         return run_runs(fam, reps, seed, log)
+    if fam.kind == "table_1":
+        return run_table_1(fam, reps, seed, quick, log)
     gr = draw_groups(fam.sampler, fam.n, reps, seed, keep=POOL_KEEP)
     mode = "quick" if quick else "full"
     is_reps = max(200, min(IS_REPS[mode], IS_DRAWS[mode] // fam.n))
@@ -1179,6 +1212,251 @@ def run_runs(fam: Family, reps: int, seed: int, log=print) -> dict:
     return out
 
 
+# ---------------------------------------------------------------------- Table 1 slope fits over runs
+# The Table 1 cells calibrated (``verify/test_table_1_scaling.py``'s ci instances, run seed 0): the most
+# skewed per-run Z of the paired cells (FO-MAML's K-shot accuracy, skewness about +0.6), the best-accuracy
+# column's paired cell in eps (MAML), and the one cell decided by Welch (FO-MAML in alpha, independent points).
+TABLE_1_CELLS = {"table_1_k_shot": ("table_1_fo_maml_k_shot", "K"),
+                 "table_1_accuracy": ("table_1_maml_best_accuracy", "epsilon"),
+                 "table_1_welch": ("table_1_fo_maml_best_accuracy", "alpha")}
+# ``_measure_until_decided``: look 1 computes the interval at per_test / 2 (each side); the ci run decides
+# every Table 1 cell at look 1 (later looks spend per_test / 4, / 8 with twice the runs).
+TABLE_1_FIRST_LOOK = 2
+
+
+def table_1_setup(key: str, seed_run: int = 0) -> dict:
+    """The cell's grid as ``table_1_scaling.measure`` builds it: points, family per point, paired or not."""
+    from verify import table_1_scaling as T
+    from verify.instances import mix_seed
+    from verify.test_table_1_scaling import INSTANCES
+
+    bound_id, var = TABLE_1_CELLS[key]
+    from bounds import BOUNDS
+
+    params = dict(INSTANCES["ci"][(bound_id, var)])
+    seed = mix_seed(seed_run, params.pop("seed"))
+    params.setdefault("family_seed", int(np.random.SeedSequence([int(seed), 0]).generate_state(1)[0]))
+    bound = BOUNDS[bound_id]
+    column = T.column_of(bound)
+    variable = params.get("variable", bound.settings["in"].name)
+    points = T.k_shot_points(bound.algorithm, params) if column == "k_shot" else \
+        T.accuracy_points(bound.algorithm, params, variable)
+    paired = (len({(p.batches["B"], p.batches["B_prime"]) for p in points}) == 1
+              and not params.get("runs_by_point"))
+    fam0 = T._family_at(params)
+    fams = [T._family_at(params, sigma=p.x) if variable == "sigma" else fam0 for p in points]
+    runs = [int(T._per_point(params, "runs", j)) for j in range(len(points))]
+    return {"T": T, "bound_id": bound_id, "variable": variable, "params": params, "seed": seed, "points": points,
+            "families": fams, "paired": paired, "runs": runs, "algorithm": bound.algorithm,
+            "x": [p.x for p in points], "c": T._design([p.x for p in points])}
+
+
+def table_1_pool(setup: dict, sizes: list[int], seed: int) -> list[np.ndarray]:
+    """Per-run levels at every point, ``sizes[j]`` runs (``table_1_scaling.measure_level``, the check's own
+    function, vectorised over runs).  Paired cells: every point from one seed, as ``run_levels`` does, so row r
+    of every point is one paired run; unpaired: a seed per point."""
+    T, params = setup["T"], setup["params"]
+    out = []
+    for j, (p, fam) in enumerate(zip(setup["points"], setup["families"])):
+        rng = np.random.default_rng([int(seed), 1, 0 if setup["paired"] else j])
+        y, _, _ = T.measure_level(setup["algorithm"], fam, p.alpha, dict(p.batches), int(sizes[j]),
+                                  float(params["burn"]), float(T._per_point(params, "window", j)), rng)
+        out.append(y)
+    return out
+
+
+def slope_bounds(groups: list[np.ndarray], c: np.ndarray, delta: float, paired: bool):
+    """``fit_levels``'s (slope, lower, upper), vectorised over replications: groups[j] is (G, R_j)."""
+    means = np.stack([g.mean(axis=1) for g in groups], axis=1)  # (G, J)
+    slope = np.log(means) @ c
+    if paired:
+        R = groups[0].shape[1]
+        Z = np.einsum("j,gjr->gr", c, np.stack(groups, axis=1) / means[:, :, None])
+        se, df = Z.std(axis=1, ddof=1) / math.sqrt(R), np.full(means.shape[0], float(R - 1))
+    else:
+        a = np.stack([cj * cj * g.var(axis=1, ddof=1) / (g.shape[1] * means[:, j] ** 2)
+                      for j, (cj, g) in enumerate(zip(c, groups))], axis=1)
+        dfs = np.array([g.shape[1] - 1 for g in groups], dtype=float)
+        se = np.sqrt(a.sum(axis=1))
+        live = a > 0
+        denom = np.sum(np.where(live, a * a / dfs, 0.0), axis=1)
+        df = np.where(denom > 0, a.sum(axis=1) ** 2 / np.where(denom > 0, denom, 1.0), np.inf)
+    h = np.where(se > 0, stats.t.ppf(1.0 - delta, df) * se, 0.0)
+    return slope, slope - h, slope + h
+
+
+def _slope_check(setup: dict, pool: list[np.ndarray], delta: float) -> None:
+    """The vectorised fit against ``table_1_scaling.fit_levels`` on one group of real runs."""
+    groups = [y[:r] for y, r in zip(pool, setup["runs"])]
+    ours = slope_bounds([g[None, :] for g in groups], setup["c"], delta, setup["paired"])
+    theirs = setup["T"].fit_levels(setup["x"], groups, delta, paired=setup["paired"])
+    for a, b in zip(ours, (theirs.exponent, theirs.lower, theirs.upper)):
+        if not math.isclose(float(a[0]), b, rel_tol=1e-9, abs_tol=1e-12):
+            raise AssertionError(f"vectorised slope bounds {[float(v[0]) for v in ours]} disagree with fit_levels "
+                                 f"{theirs.exponent, theirs.lower, theirs.upper}")
+
+
+def _slope_misses(lo, hi, truth) -> tuple[np.ndarray, np.ndarray]:
+    return hi < truth, lo > truth  # upper misses (a false *holds* side), lower misses
+
+
+def tilted_slope_miss(setup: dict, pool: list[np.ndarray], delta: float, reps: int,
+                      rng: np.random.Generator) -> dict:
+    """Miss rates of ``fit_levels``'s slope bounds at any delta, by importance sampling on the pool.
+
+    The world is the pool's empirical distribution (paired: rows of J levels; unpaired: each point's
+    runs), its true slope the pool's log-mean slope.  The slope's first-order error is the linear
+    statistic L = sum_j c_j (mean_j - mu_j) / mu_j; each run is drawn from the pool tilted by
+    exp(theta s / R_j), s its score (paired: s_r = sum_j c_j Y[j, r] / mu_j; unpaired: c_j y / mu_j),
+    theta chosen so the tilted L sits on the bound's boundary (-+ t SE), and the full statistic (log
+    means, its own SE and degrees of freedom, as ``fit_levels``) is computed on every tilted group and
+    weighted by the likelihood ratio: unbiased for the actual bound, not only its linearisation.
+    """
+    from scipy import optimize
+
+    c, paired, runs = setup["c"], setup["paired"], setup["runs"]
+    mu = np.array([y.mean() for y in pool])
+    truth = float(np.log(mu) @ c)
+    if paired:
+        rows = np.stack(pool, axis=1)  # (N, J)
+        blocks = [(rows, rows @ (c / mu), runs[0])]
+    else:
+        blocks = [(y[:, None], cj * y / m, r) for y, cj, m, r in zip(pool, c, mu, runs)]
+    var_L = sum(float(s.var()) / r for _, s, r in blocks)
+    if paired:
+        df = float(runs[0] - 1)
+    else:
+        a = [float(s.var()) / r for _, s, r in blocks]
+        df = sum(a) ** 2 / sum(v * v / (r - 1) for v, (_, _, r) in zip(a, blocks) if v > 0)
+    t = float(stats.t.ppf(1.0 - delta, df))
+    out = {"truth": truth, "df": df}
+    for side, target in (("upper", -t * math.sqrt(var_L)), ("lower", t * math.sqrt(var_L))):
+        def tilted(theta):
+            tot = 0.0
+            for _, s, r in blocks:
+                a_ = theta * s / r
+                e = np.exp(a_ - a_.max())
+                tot += float(np.sum(s * e) / np.sum(e))
+            return tot - target
+        # theta s / R_j of order one per standard deviation of s at the bracket's ends: tilts far past any t.
+        scale = max(r / float(s.std()) for _, s, r in blocks if s.std() > 0)
+        lo_, hi_ = -50.0 * scale, 50.0 * scale
+        theta = optimize.brentq(tilted, lo_, hi_) if tilted(lo_) * tilted(hi_) < 0 else 0.0
+        cdfs, logm = [], 0.0
+        for _, s, r in blocks:
+            a_ = theta * s / r
+            top = float(a_.max())
+            logm += r * (top + math.log(float(np.sum(np.exp(a_ - top)))) - math.log(s.size))
+            cdf = np.cumsum(np.exp(a_ - top))
+            cdfs.append(cdf / cdf[-1])
+        w_all = []
+        per = max(1, 2_000_000 // sum(r for _, _, r in blocks))
+        done = 0
+        while done < reps:
+            g = min(per, reps - done)
+            groups, score = [], np.zeros(g)
+            for (vals, s, r), cdf in zip(blocks, cdfs):
+                idx = np.minimum(np.searchsorted(cdf, rng.random((g, r))), s.size - 1)
+                score += s[idx].sum(axis=1) / r
+                groups.append(vals[idx])  # (g, r, cols)
+            if paired:
+                grp = [groups[0][:, :, j] for j in range(len(pool))]
+            else:
+                grp = [gj[:, :, 0] for gj in groups]
+            _, lo, hi = slope_bounds(grp, c, delta, paired)
+            up, low = _slope_misses(lo, hi, truth)
+            w = np.exp(logm - theta * score)
+            w_all.append(w * (up if side == "upper" else low))
+            done += g
+        w = np.concatenate(w_all)
+        out[side] = float(w.mean())
+        out[side + "_se"] = float(w.std() / math.sqrt(reps))
+        out[side + "_theta"] = float(theta)
+    return out
+
+
+def run_table_1(fam: Family, reps: int, seed: int, quick: bool, log=print) -> dict:
+    """Table 1's slope intervals (``table_1_scaling.fit_levels``) over R runs per point, on pools of the cell's runs.
+
+    Paired cells: reps x R runs per point (rows paired as in the check), cut into disjoint groups of R;
+    each group's interval is counted against the leave-one-out truth (the log-mean slope of all other
+    groups).  Unpaired (Welch) cells: a pool of ``pool_factor`` x R_j runs per point, groups of R_j
+    resampled from it (the pool's empirical world, truth its log-mean slope): direct runs for every
+    replication would cost hours at the B = 318 point.  At every level also the importance-sampled
+    rate (``tilted_slope_miss``), which at the used level is the extrapolation.
+    """
+    started = time.perf_counter()
+    setup = table_1_setup(fam.extra["cell"])
+    c, paired, runs = setup["c"], setup["paired"], setup["runs"]
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 2]).generate_state(1)[0])
+    if paired:
+        R = runs[0]
+        pool = table_1_pool(setup, [R * reps] * len(runs), seed)
+    else:
+        factor = fam.extra["pool_factor"]["quick" if quick else "full"]
+        pool = table_1_pool(setup, [r * f for r, f in zip(runs, factor)], seed)
+    pool_s = round(time.perf_counter() - started, 2)
+    _slope_check(setup, pool, 1e-2)
+    mu = np.array([y.mean() for y in pool])
+    pool_truth = float(np.log(mu) @ c)
+    if paired:
+        Z = np.stack(pool, axis=1) @ (c / mu)
+        groups = [y.reshape(reps, R) for y in pool]
+        sums = np.stack([y.sum() for y in pool])
+        loo = np.stack([(s - g.sum(axis=1)) / (y.size - R) for s, g, y in zip(sums, groups, pool)], axis=1)
+        truth = np.log(loo) @ c
+        moments = sample_moments(Z)
+        # The fixed-n tail limit of the t bound on Z's mean (as for the runs families at R = 10): the IS tilt
+        # moves the mean only, and at R = 16 the far tail of the t statistic also comes from small s.
+        fixed = [fixed_n_tail_ratio(Z, R, f) for f in (0.5, 1.0, 2.0)]
+        extra_info = {"fixed_n_tail_ratio": {"upper": [f[0] for f in fixed], "lower": [f[1] for f in fixed]}}
+    else:
+        idx = [rng.integers(0, y.size, (reps, r)) for y, r in zip(pool, runs)]
+        groups = [y[i] for y, i in zip(pool, idx)]
+        truth = np.full(reps, pool_truth)
+        # The slope's per-point scores: the most skewed point's (a nonzero weight) describes the shape.
+        moments = max((sample_moments(cj * y / m) for cj, y, m in zip(c, pool, mu) if cj != 0),
+                      key=lambda mm: abs(mm["skewness"]))
+        extra_info = {"point_moments": [sample_moments(y) for y in pool]}
+    is_reps = fam.extra["is_reps"]["quick" if quick else "full"]
+    out = {"reps": reps, "draws": int(sum(y.size for y in pool)), "runs_per_point": runs, "paired": paired,
+           "cell": setup["bound_id"] + "@" + setup["variable"], "pool_seconds": pool_s, "pool_sizes":
+           [int(y.size) for y in pool], "truth": pool_truth, "moments": [moments], "measured": {}, **extra_info}
+    for dl in DELTAS:
+        _, lo, hi = slope_bounds(groups, c, dl, paired)
+        up, low = _slope_misses(lo, hi, truth)
+        ism = tilted_slope_miss(setup, pool, dl, is_reps // 2, rng)
+        out["measured"][str(dl)] = {"upper": rate(int(up.sum()), reps), "lower": rate(int(low.sum()), reps),
+                                    "predicted": {"importance": {s: ism[s] for s in ("upper", "lower")}}}
+    level = fam.delta_used
+    ism = tilted_slope_miss(setup, pool, level, is_reps, rng)
+    out["extrapolated"] = {"level": level, "importance": {s: ism[s] for s in ("upper", "lower")},
+                           "importance_se": {s: ism[s + "_se"] for s in ("upper", "lower")}, "df": ism["df"],
+                           "bound_used": "t"}
+    # Welch: the exponential (Cramer-type) form from the skewness of the slope's linear statistic L, a
+    # cross-check of the importance sampling (t ~ 5 against n_j of 48-128 runs).  Not for the paired cells:
+    # at R = 16 and t ~ 8 it is far outside its range (t = o(n^1/6)); the fixed-n tail limit applies there.
+    if not paired:
+        k2 = [cj * cj * m["sd"] ** 2 / (mj * mj * r) for cj, m, mj, r in zip(c, out["point_moments"], mu, runs)]
+        k3 = [cj ** 3 * m["skewness"] * m["sd"] ** 3 / (mj ** 3 * r * r)
+              for cj, m, mj, r in zip(c, out["point_moments"], mu, runs)]
+        gamma_l = sum(k3) / sum(k2) ** 1.5
+        t_used = float(stats.t.ppf(1.0 - level, ism["df"]))
+        e = gamma_l * t_used ** 3 / 3
+        out["extrapolated"]["slope_skewness"] = gamma_l
+        out["extrapolated"]["cramer"] = {"upper": level * math.exp(e), "lower": level * math.exp(-e)}
+    if paired:
+        out["extrapolated"]["fixed_n"] = {s: out["fixed_n_tail_ratio"][s][1] for s in ("upper", "lower")}
+    out["seconds"] = round(time.perf_counter() - started, 2)
+    out["verdict"] = verdict_of(fam, out)
+    if paired:  # decided by the worse of the two extrapolations
+        out["reasons"] += [f"fixed-n tail ratio {s} {out['extrapolated']['fixed_n'][s]:.2g}"
+                           for s in ("upper", "lower") if out["extrapolated"]["fixed_n"][s] > FLAG_FACTOR]
+        out["verdict"] = "flagged" if out["reasons"] else "calibrated"
+    log(f"{fam.key}: {out['verdict']} ({out['seconds']} s, pool {out['pool_sizes']} runs, {reps} reps)")
+    return out
+
+
 # ---------------------------------------------------------------------- report
 def _fmt_rate(x: dict) -> str:
     lo, hi = x["cp95"]
@@ -1198,6 +1476,8 @@ def _used_cell(fam: Family, level: float) -> str:
     """The per-test delta and the level each bound of the family is computed at."""
     if fam.kind == "runs":
         return f"{fam.delta_test:.2g} ({level:.2g} per checkpoint)"
+    if fam.kind == "table_1":
+        return f"{fam.delta_test:.2g} ({level:.2g} a side at look 1)"
     if fam.kind == "vector":
         return f"{fam.delta_test:.2g} ({level:.2g} per norm, {fam.delta_used:.2g} per coordinate side)"
     return f"{fam.delta_test:.2g} ({fam.delta_used:.2g})"
@@ -1208,6 +1488,8 @@ def _n_cell(fam: Family) -> str:
         return f"{fam.n} (R runs)"
     if fam.kind == "eb":
         return f"{fam.n} (400 to 6400, looks)"
+    if fam.kind == "table_1":
+        return "R = 128 / 16 / 48 runs per point" if fam.extra.get("pool_factor") else f"R = {fam.n} paired runs"
     return str(fam.n)
 
 
@@ -1237,6 +1519,8 @@ def markdown(results: dict, fams: list[Family]) -> str:
                     f"{rng_.get('lower', [0, 0])[0]:.2g}-{rng_.get('lower', [0, 0])[1]:.2g})")
         elif fam.kind == "eb":
             extr = "<= delta (distribution-free, range certified)"
+        elif fam.kind == "table_1":
+            extr = _table_1_extrapolation(r, level)
         elif r.get("bound_used", "t") == "t":
             extr = f"{_pair_x(ex['importance'], level)} ({_pair_x(ex['edgeworth'], level)}; {_pair_x(ex['cramer'], level)})"
         else:
@@ -1260,7 +1544,7 @@ def validation_markdown(results: dict, fams: list[Family]) -> str:
              "|---|---|---|---|---|---|---|---|"]
     for fam in fams:
         r = results.get(fam.key)
-        if r is None or fam.kind not in ("scalar", "vector"):
+        if r is None or fam.kind not in ("scalar", "vector", "table_1"):
             continue
         recs = [(r.get("bound_used", "t"), r["measured"])]
         if r.get("bound_used", "t") != "t":
@@ -1314,6 +1598,21 @@ SUMMARY_NOT_CALIBRATED = [
 ]
 
 
+def _table_1_extrapolation(r: dict, level: float) -> str:
+    """Table 1's figures at the used level: importance sampling (+- SE), and the fixed-n tail limit (paired)."""
+    ex = r["extrapolated"]
+    se = ex["importance_se"]
+    text = (f"{_x(ex['importance']['upper'], level)} +- {_x(se['upper'], level)} / "
+            f"{_x(ex['importance']['lower'], level)} +- {_x(se['lower'], level)} (importance sampling")
+    if "cramer" in ex:
+        text += f"; exp form {_pair_x(ex['cramer'], level)} at the slope's skewness {ex['slope_skewness']:+.2g}"
+    if "fixed_n" in ex:
+        fx, rng_ = ex["fixed_n"], r["fixed_n_tail_ratio"]
+        text += (f"; fixed-n tail limit {fx['upper']:.2g}x / {fx['lower']:.2g}x, bandwidths h/2..2h "
+                 f"{min(rng_['upper']):.2g}-{max(rng_['upper']):.2g} / {min(rng_['lower']):.2g}-{max(rng_['lower']):.2g}")
+    return text + ")"
+
+
 def summary_markdown(results: dict, fams: list[Family]) -> str:
     """The compact table: family | bound | assumption | miss at the used level as a multiple of delta."""
     lines = ["| verdict family | bound | assumption | measured coverage: miss at the used level, upper / lower "
@@ -1328,6 +1627,9 @@ def summary_markdown(results: dict, fams: list[Family]) -> str:
         if fam.kind == "runs":
             bound, cov = "t (over runs)", (f"{ex['fixed_n']['upper']:.2g}x / {ex['fixed_n']['lower']:.2g}x "
                                            f"(fixed-n tail limit)")
+        elif fam.kind == "table_1":
+            bound = "t (paired, R - 1 df)" if r["paired"] else "Welch t"
+            cov = _table_1_extrapolation(r, level)
         elif fam.kind == "eb":
             m = r["measured"][str(DELTAS[1])]
             bound = "Bernstein (empirical, sequential)"
@@ -1339,7 +1641,10 @@ def summary_markdown(results: dict, fams: list[Family]) -> str:
             if r.get("bound_used", "t") != "t":
                 cov += f"; plain t was {_pair_x(r['comparison']['importance_at_used'], level)}"
         lines.append(f"| {_cell(fam.title)} | {bound} | {_cell(fam.assumption)} | {cov}, **{r['verdict']}** |")
+    measured_t1 = any(f.kind == "table_1" and f.key in results for f in fams)
     for title, bound, assumption, cov in SUMMARY_NOT_CALIBRATED:
+        if measured_t1 and title.startswith("Table 1"):
+            continue
         lines.append(f"| {_cell(title)} | {bound} | {assumption} | {cov} |")
     return "\n".join(lines)
 

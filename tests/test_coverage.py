@@ -179,3 +179,30 @@ def test_extrapolation_reproduces_a_known_skewed_miss_rate():
     assert edgeworth_miss(DELTA, n, 2.0)[0] > 1.5 * DELTA
     hall_upper = np.array([vstats.skew_corrected_t(r, DELTA).upper for r in x[:4000]])
     assert np.mean(hall_upper < 1.0) < 1.6 * DELTA
+
+
+def test_table_1_slope_bounds_match_fit_levels_and_miss_at_most_delta():
+    """Table 1's slope intervals: the benchmark's vectorised ``fit_levels`` (paired and Welch) equals the
+    project's on synthetic levels, and on the K-shot cell's own runs (FO-MAML, the most skewed per-run Z;
+    150 groups of R = 16 paired runs, ``table_1_scaling.measure_level``) the t bounds miss the
+    leave-one-out slope at most as often as a bound of level delta may."""
+    from verify import table_1_scaling as T
+
+    rng = np.random.default_rng(SEED)
+    x = [4.0, 1.0, 0.25]
+    c = T._design(x)
+    for paired, sizes in ((True, [16, 16, 16]), (False, [128, 16, 48])):
+        Y = [rng.lognormal(0.1 * j, 0.4, r) for j, r in enumerate(sizes)]
+        ours = cov.slope_bounds([y[None, :] for y in Y], c, DELTA, paired)
+        fit = T.fit_levels(x, Y, DELTA, paired=paired)
+        assert np.allclose([v[0] for v in ours], [fit.exponent, fit.lower, fit.upper], rtol=1e-9)
+    setup = cov.table_1_setup("table_1_k_shot")
+    reps, R = 150, setup["runs"][0]
+    pool = cov.table_1_pool(setup, [reps * R] * len(setup["runs"]), SEED)
+    cov._slope_check(setup, pool, DELTA)
+    groups = [y.reshape(reps, R) for y in pool]
+    loo = np.stack([(y.sum() - g.sum(axis=1)) / (y.size - R) for y, g in zip(pool, groups)], axis=1)
+    _, lo, hi = cov.slope_bounds(groups, setup["c"], DELTA, True)
+    up, low = cov._slope_misses(lo, hi, np.log(loo) @ setup["c"])
+    limit = _threshold(reps, 2)
+    assert up.sum() <= limit and low.sum() <= limit, (int(up.sum()), int(low.sum()), limit)
