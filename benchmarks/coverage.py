@@ -467,6 +467,11 @@ class Family:
         return self.delta_test / self.split
 
 
+def _runs_text(params: dict) -> str:
+    """A Welch cell's runs per point as the check's instance gives them, e.g. "128 / 16 / 128"."""
+    return " / ".join(str(int(r)) for r in params["runs_by_point"])
+
+
 def _inst(check: str, seed: int, params: dict) -> Instance:
     return Instance(check, int(seed), dict(params))
 
@@ -682,13 +687,13 @@ def families() -> list[Family]:
              {"reps": {"quick": 150, "full": 1500}}),
             ("table_1_welch", "Table 1 best accuracy of FO-MAML in alpha, independent points (Welch)", 16,
              {"reps": {"quick": 400, "full": 4000},
-              "pool_factor": {"quick": [20, 25, 10], "full": [100, 125, 40]}})):
+              "pool_factor": {"quick": [20, 25, 5], "full": [100, 125, 15]}})):
         cell = TABLE_1_CELLS[key]
         params = dict(_T1["ci"][cell])
         welch = key == "table_1_welch"
         out.append(Family(key, title, "verify/table_1_scaling.py fit_levels (" + (
             "Welch" if welch else "paired") + "), from test_table_1_scaling's look 1",
-            "Welch t, Welch-Satterthwaite df (runs 128 / 16 / 48 per point)" if welch else "t on the paired Z, R - 1 df",
+            f"Welch t, Welch-Satterthwaite df (runs {_runs_text(params)} per point)" if welch else "t on the paired Z, R - 1 df",
             "CLT over independent runs (delta method for the slope of log means)", n, PER_TEST["table_1"],
             TABLE_1_FIRST_LOOK, "table_1", _inst(f"{cell[0]}@{cell[1]}", params.pop("seed"), params), None,
             extra["reps"], extra={"cell": key, "is_reps": {"quick": 1000, "full": 6000},
@@ -1489,7 +1494,8 @@ def _n_cell(fam: Family) -> str:
     if fam.kind == "eb":
         return f"{fam.n} (400 to 6400, looks)"
     if fam.kind == "table_1":
-        return "R = 128 / 16 / 48 runs per point" if fam.extra.get("pool_factor") else f"R = {fam.n} paired runs"
+        return f"R = {_runs_text(fam.instance.params)} runs per point" if fam.extra.get("pool_factor") else \
+            f"R = {fam.n} paired runs"
     return str(fam.n)
 
 
