@@ -3,7 +3,7 @@
     python -m benchmarks.coverage [--quick] [--seed N] [--families a,b] [--json PATH] [--markdown]
 
 Every statistical verdict of ``pytest verify`` turns a one-sided confidence bound on a mean
-into holds / violated (verify/statistics.py, ``verdict``).  A verdict is wrong only when the
+into holds / violated (verify/judge/statistics.py, ``verdict``).  A verdict is wrong only when the
 bound it used misses the true mean, so the error rates hold as stated exactly when each bound
 misses with probability at most its delta.  This module measures that, per family of verdicts,
 on the distributions the checks really average:
@@ -35,7 +35,7 @@ on the distributions the checks really average:
   its exponential form delta exp(+-gamma t^3 / (3 sqrt n)) (the Cramer-type moderate deviations
   of self-normalised sums, Jing, Shao & Wang 2003), equal to first order and closer when the
   correction is not small;
-* for verdicts over a handful of independent runs (verify/convergence.py: R = 8 or 10) the
+* for verdicts over a handful of independent runs (verify/checks/convergence.py: R = 8 or 10) the
   levels lie far beyond sqrt(R) standard errors, where no expansion in 1/sqrt(R) applies; there
   the fixed-n tail limit is used (derived in docs/coverage.md):
 
@@ -58,9 +58,9 @@ on the distributions the checks really average:
 
 Beside the bound each t family uses, the other one is measured the same way on the same draws
 (``comparison``): for the plain t families, Hall's (1992) cubic transformation of the studentised
-mean, which removes its skewness term (``verify.statistics.skew_corrected_t``, whose
+mean, which removes its skewness term (``verify.judge.statistics.skew_corrected_t``, whose
 ``hall_inverse`` this module uses: one implementation); for the moment displays' per-draw
-differences, which ``verify/moments.py`` now decides with that corrected bound, the plain t bound
+differences, which ``verify/checks/moments.py`` now decides with that corrected bound, the plain t bound
 it replaced (missing 16x / 8.7x delta at the used level: why the switch was made).  With it, the
 plain t bound's sample size needed to bring its extrapolated miss rate within 2 delta.  (The left
 sides are unbounded, so no distribution-free bound of Maurer & Pontil or Waudby-Smith & Ramdas
@@ -93,10 +93,10 @@ from unittest import mock  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import special, stats  # noqa: E402
 
-from verify import statistics as vstats  # noqa: E402
-from verify.statistics import hall_inverse  # noqa: E402  (the suite's own: one implementation)
-from verify.cli import seed_arg  # noqa: E402
-from verify.evidence import Instance  # noqa: E402
+from verify.judge import statistics as vstats  # noqa: E402
+from verify.judge.statistics import hall_inverse  # noqa: E402  (the suite's own: one implementation)
+from verify.judge.cli import seed_arg  # noqa: E402
+from verify.judge.evidence import Instance  # noqa: E402
 
 # The levels at which misses are counted: resolvable with a few thousand replications.
 DELTAS = (1e-2, 1e-3)
@@ -478,7 +478,7 @@ def _inst(check: str, seed: int, params: dict) -> Instance:
 
 def _expectation_sampler(inst: Instance, fn: str, index: int = 0):
     """Draws of an expectation check's left side; ``index``: which of its bound calls (one per task for (20))."""
-    from verify import expectation as E
+    from verify.checks import expectation as E
 
     case = E.STAT_CASES_BY_ID[inst.check]
 
@@ -491,7 +491,7 @@ def _expectation_sampler(inst: Instance, fn: str, index: int = 0):
 
 
 def _moments_sampler(inst: Instance, fn: str, column: int | None = None):
-    from verify import moments as M
+    from verify.checks import moments as M
 
     case = M.MOMENT_CASES_BY_ID[inst.check]
 
@@ -506,7 +506,7 @@ def _moments_sampler(inst: Instance, fn: str, column: int | None = None):
 
 
 def _descent_sampler(inst: Instance):
-    from verify import descent as D
+    from verify.checks import descent as D
 
     case = D.DESCENT_CASES_BY_ID[inst.check]
 
@@ -519,12 +519,12 @@ def _descent_sampler(inst: Instance):
 
 
 def _bias_sampler(inst: Instance):
-    """HF-MAML's antithetic, control-variate rows Y of verify/bias.py, from ``hf_maml_draws`` with our own seed.
+    """HF-MAML's antithetic, control-variate rows Y of verify/checks/bias.py, from ``hf_maml_draws`` with our own seed.
 
     ``run_monte_carlo`` draws from the instance's own stream (default_rng([seed, 1])), which one call
     can give only once; ``hf_maml_draws`` is the function it calls, given the setup it builds.
     """
-    from verify import bias as B
+    from verify.checks import bias as B
 
     case = B.BIAS_CASES_BY_ID[inst.check]
     setup = B.build_setup(case, inst)
@@ -573,18 +573,18 @@ def families() -> list[Family]:
                     "spread": 0.9198396659158492, "noise": 0.7807161361158141, "scale": 0.5371037395706463,
                     "draw_seed": 2317365101})
     out.append(Family("descent", "descent step of F.1/G.1/H.1 (93), after (123), after (150)",
-                      "verify/descent.py run_descent -> statistics.student_t", "Student t",
+                      "verify/checks/descent.py run_descent -> statistics.student_t", "Student t",
                       "CLT over i.i.d. one-step draws", 400, PER_TEST["descent"], 1, "scalar", d_inst,
                       _descent_sampler(d_inst), {"quick": 200, "full": 2000}))
     # The proofs' moment displays, per-draw difference lhs - rhs, 2000 draws, Bonferroni over tasks:
-    # verify/moments.py decides them with Hall's skewness-corrected t (skew_corrected_t), switched from
+    # verify/checks/moments.py decides them with Hall's skewness-corrected t (skew_corrected_t), switched from
     # student_t because the plain t bound missed 16x / 8.7x delta at the used level (the comparison).
     m88 = _inst("eq_88_outer_gradient_second_moment@noisy-quadratic", 3805539949,
                 {"d": 1, "n": 5, "alpha_frac": 1.0, "batch_margin": 0.41951869429709976,
                  "spread": 0.6995309056135245, "noise": 0.5590614287531526, "scale": 0.4559927227318866,
                  "draw_seed": 1361942898})
     out.append(Family("moments_z_plus", "moment displays (82)-(149), per-draw lhs - rhs (right-skewed: (88))",
-                      "verify/moments.py run_moment -> statistics.skew_corrected_t (per task, delta/cols)",
+                      "verify/checks/moments.py run_moment -> statistics.skew_corrected_t (per task, delta/cols)",
                       BOUND_NAME["hall"],
                       "CLT over i.i.d. draws of one iteration's batches, one order further (Edgeworth, O(1/n) error)",
                       2000, PER_TEST["moments"], 5, "scalar", m88, None, {"quick": 1200, "full": 12000}, used="hall"))
@@ -593,7 +593,7 @@ def families() -> list[Family]:
                   "spread": 0.40064361046449326, "noise": 0.8670267062499856, "scale": 0.2707269486472609,
                   "draw_seed": 1424126483})
     out.append(Family("moments_z_minus", "moment displays, per-draw lhs - rhs (left-skewed: (143))",
-                      "verify/moments.py run_moment -> statistics.skew_corrected_t (per task, delta/cols)",
+                      "verify/checks/moments.py run_moment -> statistics.skew_corrected_t (per task, delta/cols)",
                       BOUND_NAME["hall"],
                       "CLT over i.i.d. draws of one iteration's batches, one order further (Edgeworth, O(1/n) error)",
                       2000, PER_TEST["moments"], 2, "scalar", m143, None, {"quick": 1200, "full": 12000},
@@ -603,7 +603,7 @@ def families() -> list[Family]:
                   "spread": 0.396238153091211, "noise": 0.8637134329233623, "scale": 0.34034661023334045,
                   "draw_seed": 3464155547})
     out.append(Family("moments_norm", "moment displays with a norm of a mean ((82), (119), (141))",
-                      "verify/moments.py run_moment -> statistics.vector_mean_norm_bound",
+                      "verify/checks/moments.py run_moment -> statistics.vector_mean_norm_bound",
                       "Student t per coordinate (delta/(2d) a side), Bonferroni, box -> norm", "CLT per coordinate", 2000,
                       PER_TEST["moments"], 1 * 2 * 3, "vector", m119, None, {"quick": 150, "full": 1500}))
     # Lemma 4.10 (21): ||v_i||^2 with the outer batch integrated out, t per task (Bonferroni over the
@@ -613,7 +613,7 @@ def families() -> list[Family]:
                  "spread": 0.5375279126951925, "noise": 0.3431632754098446, "scale": 0.7905940763130346,
                  "draw_seed": 3153639991})
     out.append(Family("lemma_4_10_second", "Lemma 4.10 (21), E||v_i||^2",
-                      "verify/expectation.py run_lemma_4_10_second_moment -> statistics.student_t "
+                      "verify/checks/expectation.py run_lemma_4_10_second_moment -> statistics.student_t "
                       "(delta/2^(j+1) per look, /n tasks)", "Student t, sequential looks",
                       "CLT over i.i.d. draws of D_in (outer batch integrated out)", 1600, PER_TEST["expectation"],
                       2 * 2, "scalar", e21, _expectation_sampler(e21, "student_t"), {"quick": 2000, "full": 20000}))
@@ -623,7 +623,7 @@ def families() -> list[Family]:
                  "spread": 0.038067186134535747, "noise": 0.9396747456499416, "scale": 0.432580682697726,
                  "draw_seed": 3765295145})
     out.append(Family("lemma_4_10_bias", "Lemma 4.10 (20), ||E v_i - grad f_i(u_i)||",
-                      "verify/expectation.py run_lemma_4_10_bias -> statistics.vector_mean_norm_bound (delta/n)",
+                      "verify/checks/expectation.py run_lemma_4_10_bias -> statistics.vector_mean_norm_bound (delta/n)",
                       "Student t per coordinate (delta/(2d) a side), Bonferroni, box -> norm",
                       "CLT per coordinate over control-variate draws", 25600, PER_TEST["expectation"], 4 * 2 * 2,
                       "vector", e20, None, {"quick": 60, "full": 500}))
@@ -632,7 +632,7 @@ def families() -> list[Family]:
                  {"d": 3, "n": 2, "alpha_frac": 1.0, "batch_margin": 0.0, "spread": 0.5702506759670908,
                   "noise": 0.3755089127628307, "scale": 0.1489276112447684, "draw_seed": 344277161})
     out.append(Family("theorem_4_11", "Theorem 4.11, ||grad F-hat - grad F||",
-                      "verify/expectation.py run_theorem_4_11 -> statistics.vector_mean_norm_bound",
+                      "verify/checks/expectation.py run_theorem_4_11 -> statistics.vector_mean_norm_bound",
                       "Student t per coordinate (delta/(2d) a side), Bonferroni, box -> norm",
                       "CLT per coordinate over control-variate draws", 3200, PER_TEST["expectation"], 1 * 2 * 3, "vector",
                       e411, _expectation_sampler(e411, "vector_mean_norm_bound"), {"quick": 250, "full": 2500}))
@@ -642,7 +642,7 @@ def families() -> list[Family]:
                   "curvature": 0.3, "shared": 1, "scale": 0.5, "stationary": 1, "D_in": 16, "D_o": 1,
                   "draws": 1000})
     out.append(Family("hf_maml_bias", "HF-MAML bias (139)-(140), antithetic pairs",
-                      "verify/bias.py run_monte_carlo -> statistics.vector_mean_norm_bound",
+                      "verify/checks/bias.py run_monte_carlo -> statistics.vector_mean_norm_bound",
                       "Student t per coordinate (delta/(2d) a side), Bonferroni, box -> norm",
                       "CLT per coordinate over i.i.d. antithetic pairs", 1000, PER_TEST["bias"], 1 * 2 * 2, "vector", b140,
                       None, {"quick": 400, "full": 4000}))
@@ -652,7 +652,7 @@ def families() -> list[Family]:
                  "spread": 0.038067186134535747, "noise": 0.9396747456499416, "scale": 0.432580682697726,
                  "draw_seed": 3765295145})
     out.append(Family("lemma_4_9", "Lemma 4.9 (19), E beta~ and E beta~^2",
-                      "verify/expectation.py run_lemma_4_9 -> statistics.sequential_decision (empirical Bernstein)",
+                      "verify/checks/expectation.py run_lemma_4_9 -> statistics.sequential_decision (empirical Bernstein)",
                       "empirical Bernstein (Maurer & Pontil 2009, Thm 4), looks delta/2^(j+1)",
                       "beta~ in (0, 1/(4L)] surely (range certified by (17)); none beyond it", 6400,
                       PER_TEST["expectation"], 1, "eb", e19, None, {"quick": 200, "full": 2000}))
@@ -660,25 +660,25 @@ def families() -> list[Family]:
     # 1.3 x the accuracy, decided 'holds' at checkpoint k = 28 of T = 2013 (the run's worst
     # instance; the grid is followed up to there), and a start at 0.1 x the accuracy run to T = 10
     # (every k <= T, the 'violated' test's simultaneous lower bounds and the negative control).
-    from verify.instances import mix_seed
+    from verify.checks.instances import mix_seed
 
     c_desc = _inst("theorem_f_1_accuracy@noisy-quadratic-pd", 2687901501,
                    {"d": 3, "n": 5, "spread": 0.5, "noise": 0.5, "alpha_frac": 1.0, "D_in": 1, "D_o": 1,
                     "eps_frac": 1.0, "start_ratio": 1.3, "full": False})
     out.append(Family("runs_descent", "convergence F.1/G.1/H.1 and corollaries, descent to the accuracy",
-                      "verify/convergence.py judge -> _t_bound (corollaries.judge_iterations alike)",
+                      "verify/checks/convergence.py judge -> _t_bound (corollaries.judge_iterations alike)",
                       "Student t over runs", "CLT over R independent runs", 10, PER_TEST["convergence"], 18,
                       "runs", c_desc, None, {"quick": 300, "full": 2000}, extra={"max_k": 28}))
     c_floor = _inst("theorem_f_1_accuracy@noisy-quadratic-pd", mix_seed(0, 22),
                     {"d": 2, "n": 4, "spread": 1.0, "noise": 1.0, "alpha_frac": 0.5, "D_in": 2, "D_o": 1,
                      "eps_frac": 1.0, "start_ratio": 0.1, "full": True})
     out.append(Family("runs_floor", "convergence F.1/G.1/H.1, runs to T near the noise floor",
-                      "verify/convergence.py judge -> _t_bound (lower: delta/(2(T+1)) per iterate)",
+                      "verify/checks/convergence.py judge -> _t_bound (lower: delta/(2(T+1)) per iterate)",
                       "Student t over runs", "CLT over R independent runs", 10, PER_TEST["convergence"], 18,
                       "runs", c_floor, None, {"quick": 1000, "full": 6000}))
     # Table 1's accuracy and K-shot exponents: fit_levels' slope interval over R runs per point (look 1 of
     # test_table_1_scaling's sequential looks: per_test / 2 a side).
-    from verify.test_table_1_scaling import INSTANCES as _T1
+    from verify.checks.test_table_1_scaling import INSTANCES as _T1
 
     for key, title, n, extra in (
             ("table_1_k_shot", "Table 1 K-shot exponents, paired runs (FO-MAML in K: the most skewed per-run Z)",
@@ -691,7 +691,7 @@ def families() -> list[Family]:
         cell = TABLE_1_CELLS[key]
         params = dict(_T1["ci"][cell])
         welch = key == "table_1_welch"
-        out.append(Family(key, title, "verify/table_1_scaling.py fit_levels (" + (
+        out.append(Family(key, title, "verify/checks/table_1_scaling.py fit_levels (" + (
             "Welch" if welch else "paired") + "), from test_table_1_scaling's look 1",
             f"Welch t, Welch-Satterthwaite df (runs {_runs_text(params)} per point)" if welch else "t on the paired Z, R - 1 df",
             "CLT over independent runs (delta method for the slope of log means)", n, PER_TEST["table_1"],
@@ -906,13 +906,13 @@ def _attach_samplers(fam: Family) -> None:
     if fam.sampler is not None:
         return
     if fam.key in ("moments_z_plus", "moments_z_minus"):
-        # verify/moments.py's per-draw verdict: skew_corrected_t per task (fam.used = "hall").
+        # verify/checks/moments.py's per-draw verdict: skew_corrected_t per task (fam.used = "hall").
         fam.sampler = _moments_sampler(fam.instance, BOUND_FN[fam.used])
     elif fam.key == "moments_norm":
         fam.sampler = _moments_sampler(fam.instance, "vector_mean_norm_bound")
     elif fam.key == "lemma_4_10_bias":
         # One bound per task: calibrate the task whose draws are most skewed (a 20000-draw pilot).
-        from verify import expectation as E
+        from verify.checks import expectation as E
 
         case = E.STAT_CASES_BY_ID[fam.instance.check]
         params = dict(fam.instance.params, draws=20000, draw_seed=1)
@@ -929,7 +929,7 @@ def _attach_samplers(fam: Family) -> None:
 def _vector_target(fam: Family) -> np.ndarray:
     """The point c of ||E Y - c|| that the check passes to vector_mean_norm_bound."""
     if fam.key == "moments_norm":
-        from verify import moments as M
+        from verify.checks import moments as M
 
         case = M.MOMENT_CASES_BY_ID[fam.instance.check]
         params = dict(fam.instance.params, draws=8)
@@ -1080,7 +1080,7 @@ def run_eb(fam: Family, reps: int, seed: int, log=print) -> dict:
     miss rate of the procedure as run (it stops at some look).  The draw function is the check's own
     (``beta_tilde_draws`` on the instance), captured from ``run_lemma_4_9``.
     """
-    from verify import expectation as E
+    from verify.checks import expectation as E
 
     started = time.perf_counter()
     case = E.STAT_CASES_BY_ID[fam.instance.check]
@@ -1146,8 +1146,8 @@ def run_runs(fam: Family, reps: int, seed: int, log=print) -> dict:
     instance's checkpoints is the run's value, each group of R runs one replication of
     ``convergence.judge``'s bound at that checkpoint.
     """
-    from verify.convergence import CONVERGENCE_CASES_BY_ID, build_setup, checkpoints
-    from verify.table_1_scaling import Lockstep
+    from verify.checks.convergence import CONVERGENCE_CASES_BY_ID, build_setup, checkpoints
+    from verify.checks.table_1_scaling import Lockstep
 
     started = time.perf_counter()
     case = CONVERGENCE_CASES_BY_ID[fam.instance.check]
@@ -1218,7 +1218,7 @@ def run_runs(fam: Family, reps: int, seed: int, log=print) -> dict:
 
 
 # ---------------------------------------------------------------------- Table 1 slope fits over runs
-# The Table 1 cells calibrated (``verify/test_table_1_scaling.py``'s ci instances, run seed 0): the most
+# The Table 1 cells calibrated (``verify/checks/test_table_1_scaling.py``'s ci instances, run seed 0): the most
 # skewed per-run Z of the paired cells (FO-MAML's K-shot accuracy, skewness about +0.6), the best-accuracy
 # column's paired cell in eps (MAML), and the one cell decided by Welch (FO-MAML in alpha, independent points).
 TABLE_1_CELLS = {"table_1_k_shot": ("table_1_fo_maml_k_shot", "K"),
@@ -1231,9 +1231,9 @@ TABLE_1_FIRST_LOOK = 2
 
 def table_1_setup(key: str, seed_run: int = 0) -> dict:
     """The cell's grid as ``table_1_scaling.measure`` builds it: points, family per point, paired or not."""
-    from verify import table_1_scaling as T
-    from verify.instances import mix_seed
-    from verify.test_table_1_scaling import INSTANCES
+    from verify.checks import table_1_scaling as T
+    from verify.checks.instances import mix_seed
+    from verify.checks.test_table_1_scaling import INSTANCES
 
     bound_id, var = TABLE_1_CELLS[key]
     from bounds import BOUNDS
@@ -1669,10 +1669,10 @@ def survey(compliance_path: str, draws: int = 20000, log=print) -> list[dict]:
     |skewness| over its columns (tasks, coordinates) is reported.  Exact rows take no draws and are
     skipped; a row whose check no longer takes draws on its instance is reported as such.
     """
-    from verify import bias as B
-    from verify import descent as D
-    from verify import expectation as E
-    from verify import moments as M
+    from verify.checks import bias as B
+    from verify.checks import descent as D
+    from verify.checks import expectation as E
+    from verify.checks import moments as M
 
     with open(compliance_path, encoding="utf-8") as fh:
         data = json.load(fh)

@@ -4,7 +4,7 @@
 
 prints one JSON document: for each algorithm the grid of d and a (repetitions, len(d))
 array of seconds per iteration, measured round-robin over every (algorithm, d) so that
-load from other processes falls on all of them alike.  ``verify/test_table_1_cost.py``
+load from other processes falls on all of them alike.  ``verify/checks/test_table_1_cost.py``
 runs this in a subprocess and fits the exponents; a subprocess, because the measuring
 process sets its allocator and BLAS threads before numpy starts (see below), which a
 test must not do to the pytest process it shares with every other check.
@@ -25,7 +25,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-from verify.cli import positive_int, seed_arg  # noqa: E402
+from verify.judge.cli import positive_int, seed_arg  # noqa: E402
 
 from .workloads import interleaved_medians, keep_freed_memory, workload  # noqa: E402
 

@@ -3,7 +3,7 @@
 Table 1's "Runtime/iteration" column counts arithmetic per iteration in the
 dimension d: O(d^2) for MAML, which forms the Hessians grad^2 f_i(w_k, D_h) of (5)
 explicitly (footnote 3: O(d) with back-propagation), and O(d) for FO-MAML (8) and
-HF-MAML (10)-(11), which only evaluate gradients.  ``verify.algorithms.maml_direction``
+HF-MAML (10)-(11), which only evaluate gradients.  ``verify.model.algorithms.maml_direction``
 applies the Hessian as a Hessian-vector product, which is O(d) on the rank-one tasks;
 ``maml_direction_explicit_hessian`` below is MAML as Table 1 prices it.
 
@@ -15,7 +15,7 @@ what makes d = 16384 infeasible.  The oracles, and so everything timed, are inhe
 unchanged.
 
 Used by the pytest-benchmark suite (benchmarks/test_bench_cores.py), the speed gate
-(benchmarks/speed_gate.py) and the Table 1 check (verify/test_table_1_cost.py).
+(benchmarks/speed_gate.py) and the Table 1 check (verify/checks/test_table_1_cost.py).
 """
 from __future__ import annotations
 
@@ -29,17 +29,10 @@ from typing import Callable
 
 import numpy as np
 
-from verify.algorithms import (
-    central_difference_hvp,
-    draw_meta_batches,
-    fo_maml_direction,
-    hf_maml_direction,
-    maml_direction,
-    outer_gradients,
-    theorem_h_1_delta_rule,
-)
-from verify.errors import ALL_TASKS, EXACT, ParameterError
-from verify.families import Constant, Constants, Domain, QuadraticFamily, RankOneFamily
+from verify.model.algorithms import (central_difference_hvp, draw_meta_batches, fo_maml_direction,
+    hf_maml_direction, maml_direction, outer_gradients, theorem_h_1_delta_rule)
+from verify.model.errors import ALL_TASKS, EXACT, ParameterError
+from verify.model.families import Constant, Constants, Domain, QuadraticFamily, RankOneFamily
 
 __all__ = [
     "ALGORITHMS",
@@ -186,7 +179,7 @@ class DenseQuadraticTasks(QuadraticFamily):
 def maml_direction_explicit_hessian(family, w, alpha, batches) -> np.ndarray:
     """1/B sum_i (I - alpha grad~^2 f_i(w_k, D_h^i)) v_i, (5), with each Hessian formed as a d x d matrix.
 
-    The number equals ``verify.algorithms.maml_direction`` (which multiplies through a
+    The number equals ``verify.model.algorithms.maml_direction`` (which multiplies through a
     Hessian-vector product); the cost is Table 1's O(d^2) per task.  Hessians are
     formed HESSIAN_CHUNK_FLOATS at a time, so memory stays O(d^2), not O(B d^2).
     Exact Hessian batches only (the benchmarks use exact oracles).

@@ -21,6 +21,8 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
+from ._relation import Relation
+from ._render import bound_latex, bound_mathml
 from ._symbols import BATCH_SIZES, LIMIT_WORDS, TABLE, info
 from ._taskmean import MatrixTaskMean, TaskMean
 
@@ -34,13 +36,6 @@ class Kind(str, enum.Enum):
     CONVERGENCE = "convergence"  # an algorithm reaches an accuracy within an iteration budget
     CONSTANT = "constant"  # an arithmetic step inside a proof
     SCALING = "scaling"  # an O(.) claim of Table 1: lhs grows like rhs in one variable
-
-
-class Relation(str, enum.Enum):
-    LE = "<="
-    GE = ">="
-    EQ = "=="
-    ORDER = "O"  # lhs = O(rhs) in the variable named by settings["in"]
 
 
 class BoundError(ValueError):
@@ -487,13 +482,9 @@ class Bound:
 
     # ------------------------------------------------------------ rendering
     def to_latex(self) -> str:
-        from ._render import bound_latex
-
         return bound_latex(self)
 
     def to_mathml(self, display: str = "block") -> str:
-        from ._render import bound_mathml
-
         return bound_mathml(self, display)
 
     def __repr__(self) -> str:

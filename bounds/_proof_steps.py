@@ -10,7 +10,7 @@ expression the step must bound, over the premises (the ranges it assumes, as
 preconditions).  A step that uses the constant of an earlier step refers to it by
 a *defined* symbol kappa, whose Definition is the earlier step's claimed constant
 as printed: the registry encodes the chain as the paper argues it, and the audit
-(verify/audit.py) may re-evaluate it with the constants it found instead.
+(verify/checks/audit.py) may re-evaluate it with the constants it found instead.
 
 ``settings`` carry the chain: ``produces`` is the kappa symbol naming this step's
 constant, ``uses`` the ids of the earlier steps whose constants it reads.
@@ -69,7 +69,7 @@ def constant_step(
         id=id, reference=reference, kind=Kind.CONSTANT, statement=statement,
         lhs=needed, relation=relation, rhs=sp.nsimplify(claimed, rational=True),
         lhs_words=lhs_words or "exact arithmetic over the premises: no quantity is measured; "
-                               "verify/audit.py bounds the left side over the premise region",
+                               "verify/checks/audit.py bounds the left side over the premise region",
         preconditions=tuple(preconditions), definitions=definitions, settings=settings,
         reading=reading, module=module or sys._getframe(1).f_globals["__name__"])
 

@@ -1,5 +1,8 @@
 """LaTeX and presentation-MathML renderings of a Bound, from its sympy expressions.
 
+The functions take any object with a Bound's fields (lhs, rhs, relation, preconditions); this
+module imports no Bound, so ``bounds._core`` can import it.
+
 The renderings are made from the same expressions that are evaluated, so the
 report can never show one statement while the harness checks another.  Symbols
 are drawn with the paper's notation from the shared table (sigma~, D_in, ...).
@@ -13,7 +16,7 @@ from xml.dom.minidom import parseString
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from ._core import Bound, Relation
+from ._relation import Relation
 from ._symbols import TABLE
 
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -31,7 +34,7 @@ def latex(expr) -> str:
     return sp.latex(expr, symbol_names=_latex_names())
 
 
-def bound_latex(bound: Bound) -> str:
+def bound_latex(bound) -> str:
     """The whole statement: ``lhs REL rhs`` followed by its definitions."""
     if bound.relation is Relation.ORDER:
         core = f"{latex(bound.lhs)} = O\\left({latex(bound.rhs)}\\right)"
@@ -109,7 +112,7 @@ def mathml(expr) -> str:
     return _numeric_entities(printer._print(sp.sympify(expr)).toxml())
 
 
-def bound_mathml(bound: Bound, display: str = "block") -> str:
+def bound_mathml(bound, display: str = "block") -> str:
     """The whole statement as one ``<math>`` element."""
     lhs, rhs = mathml(bound.lhs), mathml(bound.rhs)
     if bound.relation is Relation.ORDER:
@@ -122,7 +125,7 @@ def bound_mathml(bound: Bound, display: str = "block") -> str:
     return f'<math xmlns="{_MATHML_NS}" display="{display}"><mrow>{body}</mrow></math>'
 
 
-def precondition_mathml(bound: Bound) -> list[str]:
+def precondition_mathml(bound) -> list[str]:
     """Each hypothesis as its own inline ``<math>`` element."""
     return [
         f'<math xmlns="{_MATHML_NS}" display="inline">{mathml(p.relation)}</math>'

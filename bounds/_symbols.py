@@ -155,7 +155,7 @@ D_beta = _add("D_beta", "parameter", "size of the data batch D_beta^j of the ste
               r"D_{\beta}", _sub(_mi("D"), _mi(GREEK["beta"])), DIMENSIONLESS, integer=True, positive=True)
 D_test = _add("D_test", "parameter", "size of the test batch D_test^i of F-hat, (3)",
               r"D_{test}", _sub(_mi("D"), _mi("test")), DIMENSIONLESS, integer=True, positive=True)
-# The batch sizes, and the words the harness (verify.algorithms.run) uses for their limits: a
+# The batch sizes, and the words the harness (verify.model.algorithms.run) uses for their limits: a
 # batch of every task ("all") or the exact oracle ("exact").  A Bound evaluates either as an
 # infinite batch, where every noise term sigma^2/D vanishes.
 BATCH_SIZES = ("B", "B_prime", "D_in", "D_o", "D_h", "D_beta", "D_test")

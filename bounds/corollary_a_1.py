@@ -63,6 +63,6 @@ corollary_a_1 = Bound(
         extremal="ridge family, d = 1, one task with curvature profile through (0, -L), (2, L), (4, -L) "
                  "(L = rho = 1, constant outside), linear term G = 10^4, alpha = 1/L, w = 2 (the peak), u = 4 "
                  "(the foot of the falling ramp); ratio -> 1 as G grows "
-                 "(verify.pointwise.EXTREMAL, extremal='ramp')",
+                 "(verify.checks.pointwise.EXTREMAL, extremal='ramp')",
     ),
 )

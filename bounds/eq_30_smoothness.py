@@ -48,7 +48,7 @@ eq_30a_hessian_bounded = Bound(
                    "+-L: for a quadratic task with ||A_i|| = L, at every w.",
         supremum=sp.Integer(1), attained=sp.Integer(1),
         extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), any w "
-                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+                 "(verify.checks.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
     ),
 )
 
@@ -68,6 +68,6 @@ eq_30b_descent_lemma = Bound(
                    "along [u, w] with w - u an eigenvector of eigenvalue +L: a quadratic task.",
         supremum=sp.Integer(1), attained=sp.Integer(1),
         extremal="quadratic tasks sharing the Hessian diag(L, L/2) (L = 1), w - u along e_1 "
-                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=+1)",
+                 "(verify.checks.pointwise.EXTREMAL, extremal='quadratic', sign=+1)",
     ),
 )

@@ -56,8 +56,8 @@ eq_9_finite_difference_hvp = Bound(
                    "(9) is LOOSE by a factor 2: its sharp constant is rho delta ||v||^2 / 2.",
         supremum=sp.Rational(1, 2),
         attained=sp.Rational(1, 2),
-        extremal="ridge family (verify/families/ridge.py), one task whose curvature profile along e_1 is "
+        extremal="ridge family (verify/model/families/ridge.py), one task whose curvature profile along e_1 is "
                  "min(rho |t|, L) (rho = L = 1: the Hessian of rho|t|^3/6 clipped at L), w at the kink t = 0, "
-                 "v = e_1, any delta ||v|| <= L/rho (verify.pointwise.EXTREMAL, extremal='kink')",
+                 "v = e_1, any delta ||v|| <= L/rho (verify.checks.pointwise.EXTREMAL, extremal='kink')",
     ),
 )

@@ -12,7 +12,7 @@ f_i(x) = 1/4 ||x x' - g_i g_i'||_F^2, and the text around it says:
       again ends above MAML and HF-MAML.
 
 The final level of a method is its ||grad F(w_k)|| averaged over the tail of the run
-(the harness, verify/figure_2.py, says which tail).  The task counts and B are the
+(the harness, verify/checks/figure_2.py, says which tail).  The task counts and B are the
 paper's (``settings``); everything else about the runs (dimension, alpha, stepsize,
 noise level, iterations) the paper leaves open.
 

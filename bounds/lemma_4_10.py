@@ -77,7 +77,7 @@ lemma_4_10_bias = Bound(
         supremum=Integer(1),
         attained=Integer(1),
         extremal="d = 1, f_i'(x) = c + L h_eps(x - u) (a kink of the gradient at the inner point u = w - alpha "
-                 "grad f_i(w), smoothed on the scale eps, rho = L/eps; verify/families/kinked.py) with "
+                 "grad f_i(w), smoothed on the scale eps, rho = L/eps; verify/model/families/kinked.py) with "
                  "two-point noise +-sigma~ (NoisyFamily two_point) and D_in = 1; the ratio is "
                  "1 - eps/(2 alpha sigma~), approached as eps -> 0 (the check: eps = alpha sigma~/2^13)",
         derivation="(62) Jensen and the Lipschitz step: tight together when grad f_i(u + t) - grad f_i(u) = L|t| "

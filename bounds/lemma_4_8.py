@@ -77,6 +77,6 @@ lemma_4_8 = Bound(
                    "-4L (w - u) and L(w) = L(u) = 4L.",
         supremum=sp.Integer(1), attained=sp.Integer(1),
         extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), alpha = 1/L, w - u along e_1 "
-                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+                 "(verify.checks.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
     ),
 )

@@ -49,7 +49,7 @@ eq_44_inner_step_lipschitz = Bound(
                    "A (I - alpha A)(w - u) = -L (1 + alpha L)(w - u).",
         supremum=sp.Integer(1), attained=sp.Integer(1),
         extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), w - u along e_1, alpha L = 1 "
-                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+                 "(verify.checks.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
     ),
 )
 
@@ -72,6 +72,6 @@ eq_46_inner_step_gradient_growth = Bound(
                    "quadratic task of Hessian -L along grad f_i(w): (I - alpha A) g = (1 + alpha L) g.",
         supremum=sp.Integer(1), attained=sp.Integer(1),
         extremal="quadratic tasks sharing the Hessian diag(-L, -L/2) (L = 1), every gradient along e_1 "
-                 "(verify.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
+                 "(verify.checks.pointwise.EXTREMAL, extremal='quadratic', sign=-1)",
     ),
 )

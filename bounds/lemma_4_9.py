@@ -145,7 +145,7 @@ lemma_4_9_first_moment = Bound(
         supremum=Integer(1),
         attained=Integer(1),
         extremal="every task stationary at w (grad f_i(w) = 0), two-point per-sample noise of norm sigma~ with "
-                 "2 rho alpha sigma~ = L and D_beta = 1 (the edge of (18)), any B' (verify/families/"
+                 "2 rho alpha sigma~ = L and D_beta = 1 (the edge of (18)), any B' (verify/model/families/"
                  "kinked.py at its kink, rho = 4L, alpha L = 1, sigma~ = 1/8): L~(w) = 5L surely",
         derivation="(59) Jensen is tight for a deterministic L~(w); (52)'s upper end (from (49): E||grad~ f_j|| <= "
                    "||grad f_j|| + sigma~/sqrt(D_beta)) is tight for noise of constant norm on a zero gradient "
@@ -172,7 +172,7 @@ lemma_4_9_second_moment = Bound(
         extremal="two tasks with colinear gradients of norms G and 0 at w, probabilities p ~ 0.790357 and 1 - p, "
                  "B' = 1 at the edge of (18) (0.5 (rho alpha sigma/L)^2 = 1), two-point noise on the large task "
                  "only with 2 rho alpha sigma~ = L, D_beta = 1: ratio ~0.5726693 (TaskNoiseKinkedFamily in "
-                 "verify/families/kinked.py); without noise, p* = (3 + sqrt 3)/6: (9 + 3 sqrt 3)/25 "
+                 "verify/model/families/kinked.py); without noise, p* = (3 + sqrt 3)/6: (9 + 3 sqrt 3)/25 "
                  "~ 0.5678",
         derivation="LOOSE. Proven: lhs/rhs <= (8/25) sup_mu (4L + mu)^2 Phi(mu, 9L^2) = U ~ 0.5936 (U: g(mu*) with mu* "
                     "the positive root of 4 mu^3 - 9 mu^2 - 72 mu - 81), from (i) L(w) <= 4L + mu (Jensen: "

@@ -104,7 +104,7 @@ lemma_a_3_gradient_of_f = Bound(
                    "grad F = grad f at every w.",
         supremum=sp.Integer(1), attained=sp.Integer(1),
         extremal="any tasks at alpha = 0 with grad f(w) != 0: quadratic tasks sharing the Hessian diag(-L, -L/2), "
-                 "gradients 0.3 +- 1 along e_1 (verify.pointwise.EXTREMAL, extremal='quadratic', alpha_frac=0)",
+                 "gradients 0.3 +- 1 along e_1 (verify.checks.pointwise.EXTREMAL, extremal='quadratic', alpha_frac=0)",
     ),
 )
 
@@ -139,7 +139,7 @@ lemma_a_3_task_gradient_second_moment = Bound(
         supremum=sp.Integer(2),
         attained=_ATTAINED_34,
         extremal="two equally likely quadratic tasks f_i = -L w^2/2 + b_i w (L = 1), b = (1, -1), w = 0 (a "
-                 "stationary point of f and F), alpha L = x* = 0.069835 (verify.pointwise.EXTREMAL, "
+                 "stationary point of f and F), alpha L = x* = 0.069835 (verify.checks.pointwise.EXTREMAL, "
                  "extremal='quadratic', offset=0)",
     ),
 )

@@ -55,7 +55,7 @@ theorem_4_11 = Bound(
         supremum=Integer(1),
         attained=Integer(1),
         extremal="d = 1, alpha L = 1, f''(w) = -L, the gradient kink c + L h_eps(x - u) at the inner point u, "
-                 "two-point gradient noise +-sigma~, sigma_H = 0, D_test = 1 (verify/families/kinked.py): "
+                 "two-point gradient noise +-sigma~, sigma_H = 0, D_test = 1 (verify/model/families/kinked.py): "
                  "ratio 1 - eps/(2 alpha sigma~) -> 1 as eps -> 0; also the cross term alone (inner points on an "
                  "affine branch of slope L, Hessian noise sign = gradient noise sign): alpha sigma_H/(2 + alpha "
                  "sigma_H) -> 1",

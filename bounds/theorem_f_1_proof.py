@@ -29,11 +29,11 @@ supremum 1, approached where every step of (80) and Lemma 4.10's (62) is an equa
 grad^2 f_i(w_k) = -L along e_{i,k} (||I - alpha grad^2 f_i|| = 1 + alpha L), a kink of grad f_i at
 the inner point w - alpha grad f_i(w) (affine gradients have no bias), two-point inner noise with
 D_in = 1 (||xi|| constant, Jensen tight); smoothing the kink on the scale eps costs the factor
-1 - eps/(2 alpha sigma~) (verify/families/kinked.py).  (81) is LOOSE: its supremum is
+1 - eps/(2 alpha sigma~) (verify/model/families/kinked.py).  (81) is LOOSE: its supremum is
 (7/36)/(1/5) = 35/36 (alpha L = 1/6), the sharp constant 7/36 = 0.1944 instead of 0.2.
 
 Sharpness of (82), (84)-(85), (87)-(89) (full derivations in the ``Sharpness`` records; the
-extremal instances are in verify/moments.py, judged exactly by enumerating the two-point noise).
+extremal instances are in verify/checks/moments.py, judged exactly by enumerating the two-point noise).
 (82) is LOOSE: by (80) and Cauchy-Schwarz lhs/rhs <= 1/2 + c^2/0.08 = 2521/2592 with c = (1 + alpha L)
 alpha L = 7/36, approached by a mixture of two kinked tasks with f''(w) = -L, D_in = 1.  (84) is false
 in the spectral norm (a recorded finding): ratio 2 on rank-one sample Hessians with D_h = 1, where 2
@@ -102,9 +102,9 @@ eq_80_maml_bias = Bound(
         (rho -> infinity, which (80)'s hypotheses leave free).  The outer and Hessian batches' noise averages out
         exactly (independent of D_in).""",
         supremum=1, attained=Rational(1999, 2000),
-        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink(side=-1): one task, L = 1,
+        extremal="""verify/model/families/kinked.py KinkedGradientFamily.at_inner_kink(side=-1): one task, L = 1,
         alpha L = 1/6, two-point noise sigma~ = 10^-0.5, D_in = D_o = 1, eps = 1e-3 alpha sigma~
-        (verify.bias kinked-two-point, extremal 'maml'); ratio 1 - eps/(2 alpha sigma~)"""),
+        (verify.checks.bias kinked-two-point, extremal 'maml'); ratio 1 - eps/(2 alpha sigma~)"""),
     **_MAML)
 
 eq_81_maml_bias_numeric = Bound(
@@ -121,7 +121,7 @@ eq_81_maml_bias_numeric = Bound(
         case (a kink of grad f_i at the inner point, f''(w) = -L, two-point noise, D_in = 1, eps -> 0).""",
         supremum=Rational(35, 36), attained=Rational(35, 36) * Rational(1999, 2000),
         extremal="""(80)'s extremal instance at alpha L = 1/6: KinkedGradientFamily.at_inner_kink(side=-1), two-point
-        noise, D_in = 1, eps = 1e-3 alpha sigma~ (verify.bias kinked-two-point, extremal 'maml')"""),
+        noise, D_in = 1, eps = 1e-3 alpha sigma~ (verify.checks.bias kinked-two-point, extremal 'maml')"""),
     **_MAML)
 
 eq_82_maml_mean_direction = Bound(
@@ -145,10 +145,10 @@ eq_82_maml_mean_direction = Bound(
         bias), the weight setting ||grad F|| = 0.04 s/c exactly.  With ramp width eps the ratio is
         (1 - O(eps/(alpha sigma~))) of the supremum.""",
         supremum=Rational(2521, 2592), attained=Rational(2521, 2592),
-        extremal="""verify/families/kinked_moments.py: tasks kinked_task('flat') and kinked_task('climb',
+        extremal="""verify/model/families/kinked_moments.py: tasks kinked_task('flat') and kinked_task('climb',
         g = ((1 - alpha L)(h + eps) + 2 eps)/alpha) with h = alpha sigma~, eps = 1e-4 h, weights (1 - p, p),
         p = 0.04 sigma~ / (c (1 + alpha L) g), w = 0, L = 1, alpha L = 1/6, two-point noise sigma~ = 1, sigma_H = 0,
-        D_in = D_o = D_h = 1 (verify.moments extremal 'kinked-mixture', exact: 0.97256)"""),
+        D_in = D_o = D_h = 1 (verify.checks.moments extremal 'kinked-mixture', exact: 0.97256)"""),
     **_MAML)
 
 eq_84_hessian_factor = Bound(
@@ -161,7 +161,7 @@ eq_84_hessian_factor = Bound(
     preconditions=(ALPHA_POSITIVE, ALPHA_AT_MOST_ONE_OVER_L), algorithm="maml",
     sharpness=Sharpness(
         "not_derived",
-        """False as printed (finding in verify/known_findings.toml): E||M||^2 = Var[M] + ||E M||^2 for
+        """False as printed (finding in verify/judge/known_findings.toml): E||M||^2 = Var[M] + ||E M||^2 for
         M = I - alpha grad~^2 f_i(w, D_h) holds in the Frobenius norm only.  The ratio 2 is attained: one
         least-squares task with samples sqrt(2) e_1, sqrt(2) e_2 (grad^2 f = I, L = 1, sigma_H = 1, sample
         Hessians of rank one), alpha = 1/(2L), D_h = 1: ||I - alpha x x'|| = 1 for both samples against
@@ -171,11 +171,11 @@ eq_84_hessian_factor = Bound(
         For D_h >= 2 the supremum is not derived: the same argument needs E||batch mean of N_theta||^2 <=
         sigma_H^2/D_h in the spectral norm, which independent zero-mean matrices need not satisfy in general
         (the matrix Khintchine inequality allows a log d factor); no instance above 2 is known.  With the
-        two-point rank-one Hessian noise of verify/families/noise.py the largest ratio is (3 + sqrt(5))/4
+        two-point rank-one Hessian noise of verify/model/families/noise.py the largest ratio is (3 + sqrt(5))/4
         at D_h = 1 (A = c I, noise size alpha sigma_H = c (sqrt(5) - 1)/2).""",
         attained=2,
         extremal="""RegressionFamily X = [[sqrt(2) e_1, sqrt(2) e_2]], y = 0 (one task), w = 0, alpha L = 1/2,
-        D_h = 1 (verify.moments extremal 'regression-rank-one', exact: lhs 1 against rhs 1/2)"""))
+        D_h = 1 (verify.checks.moments extremal 'regression-rank-one', exact: lhs 1 against rhs 1/2)"""))
 
 eq_85_maml_second_moment_factorised = Bound(
     id="eq_85_maml_second_moment_factorised", reference="Theorem F.1 proof, eq. (85)", kind=Kind.EXPECTATION,
@@ -195,7 +195,7 @@ eq_85_maml_second_moment_factorised = Bound(
         supremum=1, attained=1,
         extremal="""one quadratic task f(w) = -L w^2/2 in d = 1 at w = 0, two-point gradient noise sigma~ = 1 and
         Hessian noise sigma_H = (1 - 1e-12)/(sqrt(2) alpha), alpha L = 1/6, D_in = D_o = D_h = 1
-        (verify.moments extremal 'concave-quadratic', exact: ratio 1 to rounding)"""),
+        (verify.checks.moments extremal 'concave-quadratic', exact: ratio 1 to rounding)"""),
     **_MAML)
 
 eq_86_hessian_factor_at_most_2 = Bound(
@@ -212,7 +212,7 @@ eq_86_hessian_factor_at_most_2 = Bound(
                    "(86) is LOOSE: its sharp constant is 67/36 = 1.861 instead of 2.",
         supremum=Rational(67, 72), attained=Rational(67, 72),
         extremal="two quadratic tasks of Hessian -L I (L = 1) with two-point Hessian noise of sigma_H = "
-                 "1/(alpha sqrt 2) (exact), alpha L = 1/6, D_h = 1 (verify.pointwise.EXTREMAL, "
+                 "1/(alpha sqrt 2) (exact), alpha L = 1/6, D_h = 1 (verify.checks.pointwise.EXTREMAL, "
                  "extremal='hessian_noise')",
     ),
     **_MAML)
@@ -232,7 +232,7 @@ eq_87_maml_second_moment_by_outer = Bound(
         hypothesis).""",
         supremum=Rational(67, 72), attained=Rational(67, 72),
         extremal="""one quadratic task f(w) = -L w^2/2 in d = 1 at w = 0, two-point noise sigma~ = 1, sigma_H =
-        (1 - 1e-12)/(sqrt(2) alpha), alpha L = 1/6, D_in = D_o = D_h = 1 (verify.moments extremal
+        (1 - 1e-12)/(sqrt(2) alpha), alpha L = 1/6, D_in = D_o = D_h = 1 (verify.checks.moments extremal
         'concave-quadratic', exact: 67/72 (1 - 1e-12))"""),
     **_MAML)
 
@@ -261,7 +261,7 @@ eq_88_outer_gradient_second_moment = Bound(
         point, f''(w) = +L and ||grad f_i(u)|| = alpha L sigma~: the limit eps -> 0 gives 1 as well.)""",
         supremum=1, attained=1,
         extremal="""one quadratic task f(w) = -L w^2/2 in d = 1 at w = 0, two-point noise sigma~ = 1, alpha L = 1/6,
-        D_in = 64 -> infinity, D_o = 1 (verify.moments extremal 'concave-quadratic', exact: 0.99957)"""))
+        D_in = 64 -> infinity, D_o = 1 (verify.checks.moments extremal 'concave-quadratic', exact: 0.99957)"""))
 
 eq_89_maml_second_moment = Bound(
     id="eq_89_maml_second_moment", reference="Theorem F.1 proof, eq. (89)", kind=Kind.EXPECTATION,
@@ -285,6 +285,6 @@ eq_89_maml_second_moment = Bound(
         -> 67/72 (0.99913 of it at D_in = 64).""",
         supremum=Rational(67, 72), attained=Rational(67, 72),
         extremal="""one quadratic task f(w) = -L w^2/2 in d = 1 at w = 0, two-point noise sigma~ = 1, sigma_H =
-        (1 - 1e-12)/(sqrt(2) alpha), alpha L = 1/6, D_in = 64 -> infinity, D_o = D_h = 1 (verify.moments extremal
+        (1 - 1e-12)/(sqrt(2) alpha), alpha L = 1/6, D_in = 64 -> infinity, D_o = D_h = 1 (verify.checks.moments extremal
         'concave-quadratic', exact: 0.92975)"""),
     **_MAML)

@@ -33,7 +33,7 @@ f''(w) = +L (FO-MAML's dropped term alpha grad^2 f_i grad f_i(u) aligned with e_
 101/243 = 0.4156; the supremum lies between.
 
 Sharpness of (119) and (122) (full derivations in the ``Sharpness`` records; extremal instances in
-verify/moments.py, judged exactly).  (119) is LOOSE: (115)-(117)'s chain and Cauchy-Schwarz bound its
+verify/checks/moments.py, judged exactly).  (119) is LOOSE: (115)-(117)'s chain and Cauchy-Schwarz bound its
 ratio by 193464281/279047592 + 2200 sqrt(2)/16353 = 0.8836; one kinked task with f''(w) = +L approaches
 2621/3726 = 0.7034; the supremum lies between.  (122) is sharp: supremum 1, approached by the
 sigma~^2/D_o term alone (a critical point, D_in -> infinity); the rest, through Lemma A.3 (33)-(34),
@@ -102,7 +102,7 @@ eq_115_neumann_term = Bound(
                    "(the proof's steps (46) and (41) are tight at different curvatures).",
         supremum=Rational(55, 79), attained=Rational(50, 99),
         extremal="one quadratic task with Hessian diag(L, L/2) (L = 1), gradient along e_1, alpha L = 1/10, "
-                 "sigma = 0 (verify.pointwise.EXTREMAL, extremal='quadratic', sign=+1, n=1)",
+                 "sigma = 0 (verify.checks.pointwise.EXTREMAL, extremal='quadratic', sign=+1, n=1)",
     ),
     **_FO)
 
@@ -120,9 +120,9 @@ eq_116_mean_bias = Bound(
         e_{i,k} = L (alpha sigma~ - eps/2) exactly: lhs/rhs = 1 - eps/(2 alpha sigma~) -> 1 as eps -> 0, at any
         admitted alpha.""",
         supremum=1, attained=Rational(1999, 2000),
-        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink (any side; side=0: w = x0,
+        extremal="""verify/model/families/kinked.py KinkedGradientFamily.at_inner_kink (any side; side=0: w = x0,
         f'(w) = 0), L = 1, alpha L = 1/10, two-point noise sigma~ = 10^-0.5, D_in = D_o = 1,
-        eps = 1e-3 alpha sigma~ (verify.bias kinked-two-point)"""),
+        eps = 1e-3 alpha sigma~ (verify.checks.bias kinked-two-point)"""),
     **_FO)
 
 eq_117_fo_maml_bias = Bound(
@@ -144,9 +144,9 @@ eq_117_fo_maml_bias = Bound(
         term of (114) 0), two-point noise, D_in = 1, alpha L = 1/10: r_k = e_{i,k} = L (alpha sigma~ - eps/2),
         lhs/rhs = 1 - eps/(2 alpha sigma~) -> 1.""",
         supremum=1, attained=Rational(1999, 2000),
-        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink(side=0): one task, w at the
+        extremal="""verify/model/families/kinked.py KinkedGradientFamily.at_inner_kink(side=0): one task, w at the
         kink, L = 1, alpha L = 1/10, two-point noise sigma~ = 10^-0.5, D_in = D_o = 1, eps = 1e-3 alpha sigma~
-        (verify.bias kinked-two-point, extremal 'stationary')"""),
+        (verify.checks.bias kinked-two-point, extremal 'stationary')"""),
     **_FO)
 
 eq_118_fo_maml_bias_squared = Bound(
@@ -173,9 +173,9 @@ eq_118_fo_maml_bias_squared = Bound(
         1/0.03) = 101/243 at alpha L = 1/10 (eps -> 0, D_in = 1, two-point noise).  Several tasks (sigma > 0) may
         reach more; not derived.""",
         supremum=Rational(4819967, 6066252), attained=Rational(101, 243),
-        extremal="""verify/families/kinked.py KinkedGradientFamily.at_inner_kink(side=+1,
+        extremal="""verify/model/families/kinked.py KinkedGradientFamily.at_inner_kink(side=+1,
         inner_gradient = (20/81) sigma~): one task, L = 1, alpha L = 1/10, two-point noise sigma~ = 10^-0.5,
-        D_in = D_o = 1, eps = 1e-3 alpha sigma~ -> 0 (verify.bias kinked-two-point, extremal 'aligned')"""),
+        D_in = D_o = 1, eps = 1e-3 alpha sigma~ -> 0 (verify.checks.bias kinked-two-point, extremal 'aligned')"""),
     **_FO)
 
 eq_119_fo_maml_mean_direction = Bound(
@@ -203,9 +203,9 @@ eq_119_fo_maml_mean_direction = Bound(
         = 2621/3726 at alpha L = 1/10.  Several tasks (sigma > 0, the Neumann term of (113)) may reach more; not
         derived.""",
         supremum=Rational(193464281, 279047592) + 2200 * sqrt(2) / 16353, attained=Rational(2621, 3726),
-        extremal="""verify/families/kinked_moments.py kinked_task('rise', g = a/(1 - alpha L)) with a at the
+        extremal="""verify/model/families/kinked_moments.py kinked_task('rise', g = a/(1 - alpha L)) with a at the
         optimum above (read from the Bound), one task, w = 0, L = 1, alpha L = 1/10, two-point noise sigma~ = 1,
-        D_in = D_o = 1, eps = 1e-4 alpha sigma~ (verify.moments extremal 'kinked-rise', exact: 0.70342)"""),
+        D_in = D_o = 1, eps = 1e-4 alpha sigma~ (verify.checks.moments extremal 'kinked-rise', exact: 0.70342)"""),
     **_FO)
 
 eq_122_fo_maml_second_moment = Bound(
@@ -227,5 +227,5 @@ eq_122_fo_maml_second_moment = Bound(
         ratio (1 + alpha^2 f''^2/D_in)/(1 + 0.02/D_in) -> 1 (0.99984 at D_in = 64, f'' = -L, alpha L = 1/10).""",
         supremum=1, attained=1,
         extremal="""one quadratic task f(w) = -L w^2/2 in d = 1 at w = 0, two-point noise sigma~ = 1, alpha L = 1/10,
-        D_in = 64 -> infinity, D_o = 1 (verify.moments extremal 'concave-quadratic', exact: 0.99984)"""),
+        D_in = 64 -> infinity, D_o = 1 (verify.checks.moments extremal 'concave-quadratic', exact: 0.99984)"""),
     **_FO)

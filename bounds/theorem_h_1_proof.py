@@ -179,7 +179,7 @@ eq_141_hf_maml_mean_direction = Bound(
         ratio 498.""",
         extremal="""HessianProfileFamily.tent_pair (L = rho = 1, alpha L = 1/6, w = 0), two-point noise sigma~ =
         0.01, D_in =
-        16, D_o = 1, D_h = 1: ratio 498 (verify.moments HF_TENT; its runner reports the violation)"""),
+        16, D_o = 1, D_h = 1: ratio 498 (verify.checks.moments HF_TENT; its runner reports the violation)"""),
     **_HF)
 
 eq_142_hf_maml_second_moment_split = Bound(
@@ -204,11 +204,11 @@ eq_142_hf_maml_second_moment_split = Bound(
         1/6.""",
         supremum=Rational(49, 74),
         attained=Rational(49, 74),
-        extremal="""HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): one ridge task,
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
         curvature -L on
         [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
         point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.moments
+        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
         HF_PLATEAU): ratio 49/74 exactly"""),
     **_HF)
 
@@ -232,10 +232,10 @@ eq_143_fd_direction_variance = Bound(
         supremum=Rational(1),
         attained=Rational(1),
         extremal="""SwitchingNoiseFamily over HessianProfileFamily.concave_plateau
-        (verify/families/hessian_profile.py): per-
+        (verify/model/families/hessian_profile.py): per-
         sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
         opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.moments
+        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments
         HF_SWITCH): ratio 1 up to rounding"""),
     **_HF)
 
@@ -264,10 +264,10 @@ eq_144_fd_direction_second_moment = Bound(
         supremum=Rational(1),
         attained=Rational(10001, 10004),
         extremal="""SwitchingNoiseFamily over HessianProfileFamily.concave_plateau
-        (verify/families/hessian_profile.py): per-
+        (verify/model/families/hessian_profile.py): per-
         sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
         opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.moments
+        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments
         HF_SWITCH): ratio (L^2 + 1)/(1 + 4 L^2) = 10001/10004"""),
     **_HF)
 
@@ -294,11 +294,11 @@ eq_145_hf_maml_second_moment_factor = Bound(
         (144), where ||A v|| <= L ||v|| already bounds the central difference.""",
         supremum=Rational(49, 80),
         attained=Rational(49, 80),
-        extremal="""HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): one ridge task,
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
         curvature -L on
         [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
         point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.moments
+        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
         HF_PLATEAU): t = alpha^2 N = 1/3600, ratio 0.61235"""),
     **_HF)
 
@@ -332,16 +332,16 @@ eq_145_hf_maml_second_moment_4_3 = Bound(
         such noise the supremum is (1 + x)^2/4.3 = 245/774 = 0.3165 at x = 1/6, attained exactly by curvature -L
         along v on the segment: LOOSE there, sharp constant (7/6)^2 = 49/36, not 4.3.""",
         attained=Rational(245, 774),
-        extremal="""HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): one ridge task,
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
         curvature -L on
         [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
         point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.moments
+        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
         HF_PLATEAU): ratio 245/774 exactly (noise independent of w); the counterexample: SwitchingNoiseFamily over
-        HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): per-sample gradient noise s
+        HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-sample gradient noise s
         sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is opposite at the two points w +-
         delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha = 16.7, alpha rho sigma~ = 1/6),
-        w = u, D_in = D_o = D_h = 1; exact enumeration (verify.moments HF_SWITCH)"""),
+        w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
     **_HF)
 
 eq_146_hf_maml_second_moment_lemma_4_10 = Bound(
@@ -363,16 +363,16 @@ eq_146_hf_maml_second_moment_lemma_4_10 = Bound(
         approached at a critical point (a = 0) as D_in -> infinity (the D_o noise dominates) and by a kink of grad
         f_i at the inner point with a = 10 b.""",
         attained=Rational(245, 774),
-        extremal="""HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): one ridge task,
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
         curvature -L on
         [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
         point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.moments
+        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
         HF_PLATEAU): ratio 0.3152 at D_in = 64, -> 245/774 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): per-
+        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
         sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
         opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.moments HF_SWITCH)"""),
+        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
     **_HF)
 
 eq_147_hf_maml_second_moment_simplified = Bound(
@@ -392,16 +392,16 @@ eq_147_hf_maml_second_moment_simplified = Bound(
         point with a = 36 b, curvature -L on the finite-difference segment and D_o -> infinity approaches (not
         built here); a critical point (a = 0) with D_in -> infinity approaches (1 + x)^2/5 = 49/180 = 0.2722.""",
         attained=Rational(49, 180),
-        extremal="""HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): one ridge task,
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
         curvature -L on
         [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
         point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.moments
+        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
         HF_PLATEAU): ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): per-
+        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
         sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
         opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.moments HF_SWITCH)"""),
+        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
     **_HF)
 
 eq_148_hf_maml_second_moment_by_grad_fi_meta = Bound(
@@ -419,16 +419,16 @@ eq_148_hf_maml_second_moment_by_grad_fi_meta = Bound(
         so the exact supremum lies in [49/180, 1813/6480] and is not derived; 49/180 is approached at a critical
         point (grad F_i = 0) as D_in -> infinity.""",
         attained=Rational(49, 180),
-        extremal="""HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): one ridge task,
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
         curvature -L on
         [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
         point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.moments
+        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
         HF_PLATEAU): ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): per-
+        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
         sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
         opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.moments HF_SWITCH)"""),
+        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
     **_HF)
 
 eq_149_hf_maml_second_moment = Bound(
@@ -445,14 +445,14 @@ eq_149_hf_maml_second_moment = Bound(
         sigma^2, i.e. a correct Lemma A.3 (34) (false as printed: recorded finding lemma-a3-eq34-missing-square),
         which is not derived here.""",
         attained=Rational(49, 180),
-        extremal="""HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): one ridge task,
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
         curvature -L on
         [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
         point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.moments
+        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
         HF_PLATEAU): ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/families/hessian_profile.py): per-
+        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
         sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
         opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.moments HF_SWITCH)"""),
+        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
     **_HF)

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import algorithms as alg
-from verify import objectives as obj
-from verify.errors import ALL_TASKS, EXACT, FiniteDifferenceError, ParameterError
-from verify.families import EXAMPLES, QuadraticFamily, examples
+from verify.model import algorithms as alg
+from verify.model import objectives as obj
+from verify.model.errors import ALL_TASKS, EXACT, FiniteDifferenceError, ParameterError
+from verify.model.families import EXAMPLES, QuadraticFamily, examples
 
 SEEDS = st.integers(0, 2 ** 32 - 1)
 FAST = settings(max_examples=5, deadline=None)
@@ -88,7 +88,7 @@ def _separates_hf_from_fo(fam, w, alpha, batches, hf_vector) -> bool:
 def test_hf_maml_differs_from_fo_maml_when_the_hessian_term_is_nonzero(name, seed):
     fam, rng, w, alpha, batches = setup(name, seed)
     if fam.name.startswith("noisy"):
-        # the batch Hessian carries noise that the differences cancel (see verify/families/noise.py);
+        # the batch Hessian carries noise that the differences cancel (see verify/model/families/noise.py);
         # compare with the base family's product instead
         batches = alg.draw_meta_batches(fam.base, 3, 2, 2, 2, rng)
         fam = fam.base

@@ -1,4 +1,4 @@
-"""The proof audit's machinery (verify/audit.py): exact extrema, reductions, verdicts, chains."""
+"""The proof audit's machinery (verify/checks/audit.py): exact extrema, reductions, verdicts, chains."""
 import dataclasses
 
 import pytest
@@ -6,8 +6,8 @@ import sympy as sp
 
 from bounds import BOUNDS
 from bounds._symbols import TABLE
-from verify import audit
-from verify.audit import Interval, extremum
+from verify.checks import audit
+from verify.checks.audit import Interval, extremum
 
 x, y = sp.Symbol("x", nonnegative=True), sp.Symbol("y", nonnegative=True)
 n = sp.Symbol("n", positive=True, integer=True)

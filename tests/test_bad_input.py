@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from bounds import BOUNDS
-from verify.algorithms import draw_meta_batches, run
-from verify.errors import ALL_TASKS, EXACT, OutsideDomain, ParameterError
-from verify.families import NoisyFamily, QuadraticFamily, examples
-from verify.instances import alpha_for
-from verify.objectives import (L_tilde, inner_points, meta_gradient, meta_gradient_test, meta_objective,
-                               meta_objective_test, stepsize_beta_tilde, task_meta_gradients, task_meta_objectives)
+from verify.model.algorithms import draw_meta_batches, run
+from verify.model.errors import ALL_TASKS, EXACT, OutsideDomain, ParameterError
+from verify.model.families import NoisyFamily, QuadraticFamily, examples
+from verify.checks.instances import alpha_for
+from verify.model.objectives import (L_tilde, inner_points, meta_gradient, meta_gradient_test,
+    meta_objective, meta_objective_test, stepsize_beta_tilde, task_meta_gradients, task_meta_objectives)
 
 
 def _quadratic():

@@ -14,9 +14,9 @@ from benchmarks.workloads import (
     peak_bytes,
     workload,
 )
-from verify.algorithms import maml_direction
-from verify.families import RankOneFamily
-from verify.families.base import spectral_norm
+from verify.model.algorithms import maml_direction
+from verify.model.families import RankOneFamily
+from verify.model.families.base import spectral_norm
 
 
 @pytest.mark.parametrize("family", ["rank-one", "quadratic"])

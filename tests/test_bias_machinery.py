@@ -1,4 +1,4 @@
-"""The bias checks' machinery (verify/bias.py): exact expectations against brute force, the variance-reduced
+"""The bias checks' machinery (verify/checks/bias.py): exact expectations against brute force, the variance-reduced
 HF-MAML estimator's unbiasedness, verdicts and controls, search, replay and bad input."""
 import json
 
@@ -6,19 +6,19 @@ import numpy as np
 import pytest
 
 from bounds import BOUNDS
-from verify import bias
-from verify.algorithms import (MetaBatches, fo_maml_direction, hf_maml_direction, maml_direction, outer_gradients,
-                               theorem_h_1_delta_rule)
-from verify.bias import (BIAS_CASES, BIAS_CASES_BY_ID, AntitheticNoise, adversarial_search, build_bias_family,
-                         build_setup, evidence_of, exact_mean_directions, expected_outer_gradients,
-                         gaussian_smoothed_gradient, hf_maml_draws, judge_bias, run_instance, stationary_point,
-                         statistical_tests)
-from verify.errors import ParameterError
-from verify.evidence import Instance, Verdict
-from verify.families import NoisyFamily, QuadraticFamily, RankOneFamily, RegressionFamily, TrigonometricFamily
-from verify.moments import BIAS_DISPLAYS
-from verify.objectives import meta_gradient
-from verify.pointwise import falsified
+from verify.checks import bias
+from verify.model.algorithms import (MetaBatches, fo_maml_direction, hf_maml_direction, maml_direction,
+    outer_gradients, theorem_h_1_delta_rule)
+from verify.checks.bias import (BIAS_CASES, BIAS_CASES_BY_ID, AntitheticNoise, adversarial_search,
+    build_bias_family, build_setup, evidence_of, exact_mean_directions, expected_outer_gradients,
+    gaussian_smoothed_gradient, hf_maml_draws, judge_bias, run_instance, stationary_point, statistical_tests)
+from verify.model.errors import ParameterError
+from verify.judge.evidence import Instance, Verdict
+from verify.model.families import (NoisyFamily, QuadraticFamily, RankOneFamily, RegressionFamily,
+    TrigonometricFamily)
+from verify.checks.moments import BIAS_DISPLAYS
+from verify.model.objectives import meta_gradient
+from verify.checks.pointwise import falsified
 from verify.replay import main as replay
 
 # A z-score beyond which a Monte Carlo mean disagrees with a claimed expectation (seeds are
@@ -60,7 +60,7 @@ def test_gaussian_smoothing_of_the_trigonometric_gradient_matches_brute_force():
 
 
 def test_lemma_4_10_bias_closed_form_matches_the_algorithms_outer_gradients():
-    """E[v_i] of verify.bias against v_i = grad~ f_i(w - alpha grad~ f_i(w, D_in), D_o) drawn by verify.algorithms.
+    """E[v_i] of verify.checks.bias against v_i = grad~ f_i(w - alpha grad~ f_i(w, D_in), D_o) drawn by verify.model.algorithms.
 
     alpha is taken large (the closed form holds for any alpha) so that e_{i,k} is resolved."""
     rng = np.random.default_rng(1)
@@ -155,7 +155,7 @@ def test_cases_cover_the_bias_displays_and_both_identities():
 
 def test_an_exact_inequality_holds_and_its_falsified_version_is_violated():
     # The falsified Bound is the rhs times 9/10 of the declared supremum: only an instance near the
-    # equality case (the kinked family's, verify.bias.kinked_extremal_instances) catches it.
+    # equality case (the kinked family's, verify.checks.bias.kinked_extremal_instances) catches it.
     case = BIAS_CASES_BY_ID["eq_80_maml_bias@kinked-two-point"]
     inst = bias.kinked_extremal_instances(case)[0]
     out = run_instance(case, inst, 1e-6)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY_POINTS = ("verify.replay", "verify.bias", "verify.convergence", "verify.corollaries", "verify.figure_2",
-                "verify.h1_counterexample", "verify.table_1_scaling", "verify.false_alarms", "verify.rediscovery", "verify.report.gate",
+ENTRY_POINTS = ("verify.replay", "verify.checks.bias", "verify.checks.convergence", "verify.checks.corollaries", "verify.checks.figure_2",
+                "verify.checks.h1_counterexample", "verify.checks.table_1_scaling", "verify.false_alarms", "verify.rediscovery", "verify.report.gate",
                 "verify.report.html", "verify.report.example", "benchmarks.table_1_cost", "benchmarks.speed_gate",
                 "benchmarks.targets")
 
@@ -29,10 +29,10 @@ def test_every_entry_point_has_help(module, tmp_path):
 BAD = [
     (("verify.replay", "abc"), "argument instance: not an instance record"),
     (("verify.replay", '{"check": 1}'), "argument instance: not an instance record"),
-    (("verify.bias", "[]"), "argument instance: not an instance record"),
-    (("verify.convergence", '{"check": "x", "seed": 1, "params": {}}', "0"), "argument runs: 0 must be at least 1"),
-    (("verify.corollaries", '{"check": "x", "seed": 1, "params": {}}', "4", "x"), "argument cap: 'x' is not an integer"),
-    (("verify.table_1_scaling", '{"check": "x", "seed": 1, "params": {}}', "2"),
+    (("verify.checks.bias", "[]"), "argument instance: not an instance record"),
+    (("verify.checks.convergence", '{"check": "x", "seed": 1, "params": {}}', "0"), "argument runs: 0 must be at least 1"),
+    (("verify.checks.corollaries", '{"check": "x", "seed": 1, "params": {}}', "4", "x"), "argument cap: 'x' is not an integer"),
+    (("verify.checks.table_1_scaling", '{"check": "x", "seed": 1, "params": {}}', "2"),
      "argument delta: 2.0 is not an error probability"),
     (("verify.false_alarms", "0"), "argument runs: 0 must be at least 1"),
     (("verify.false_alarms", "3", "-1"), "argument first_seed: -1 is not a seed"),

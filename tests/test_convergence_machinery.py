@@ -1,18 +1,12 @@
-"""The machinery of the convergence checks (verify/convergence.py) and of Figure 2 (verify/figure_2.py)."""
+"""The machinery of the convergence checks (verify/checks/convergence.py) and of Figure 2 (verify/checks/figure_2.py)."""
 import numpy as np
 import pytest
 
-from verify.convergence import (
-    CONVERGENCE_CASES_BY_ID,
-    Trajectories,
-    build_setup,
-    checkpoints,
-    judge,
-    trigonometric_loss_floor,
-)
-from verify.evidence import Instance, Verdict
-from verify.figure_2 import CLAIMS, PanelRun, claim_ratio, control_bound
-from verify.objectives import meta_gradient, meta_objective
+from verify.checks.convergence import (CONVERGENCE_CASES_BY_ID, Trajectories, build_setup, checkpoints,
+    judge, trigonometric_loss_floor)
+from verify.judge.evidence import Instance, Verdict
+from verify.checks.figure_2 import CLAIMS, PanelRun, claim_ratio, control_bound
+from verify.model.objectives import meta_gradient, meta_objective
 
 PARAMS = dict(d=2, n=4, spread=1.0, noise=1.0, alpha_frac=0.5, D_in=2, D_o=1, eps_frac=1.0, start_ratio=0.1)
 
@@ -97,8 +91,8 @@ def test_figure_2_claims_and_their_controls():
 
 def test_figure_2_claims_are_the_registry_bounds():
     # The margins and the panels' task counts are read from bounds/figure_2.py, not retyped.
-    from verify.figure_2 import PANELS
-    from verify.errors import ALL_TASKS
+    from verify.checks.figure_2 import PANELS
+    from verify.model.errors import ALL_TASKS
 
     assert set(CLAIMS) == {"a", "b", "c"}
     assert PANELS["a"]["tasks"] == CLAIMS["a"].settings["tasks"] and PANELS["a"]["B"] == ALL_TASKS

@@ -1,4 +1,4 @@
-"""The machinery of the corollary and iteration-bound checks (verify/corollaries.py, verify/test_corollaries.py)."""
+"""The machinery of the corollary and iteration-bound checks (verify/checks/corollaries.py, verify/checks/test_corollaries.py)."""
 import math
 
 import numpy as np
@@ -6,24 +6,14 @@ import pytest
 
 from bounds import BOUNDS, PreconditionFailed, evaluate, symbols
 from verify import replay
-from verify.convergence import Trajectories
-from verify.corollaries import (
-    CASES,
-    CASES_BY_ID,
-    _exact,
-    build_corollary_setup,
-    build_iteration_setup,
-    corollary_values,
-    judge_iterations,
-    require_admitted,
-    run_instance,
-    smallest_constant,
-    smallest_product_admitted,
-)
-from verify.convergence import build_convergence_family
-from verify.evidence import Instance, Verdict
-from verify.instances import alpha_for, mix_seed, smallest_admitted
-from verify.test_corollaries import _instances
+from verify.checks.convergence import Trajectories
+from verify.checks.corollaries import (CASES, CASES_BY_ID, _exact, build_corollary_setup,
+    build_iteration_setup, corollary_values, judge_iterations, require_admitted, run_instance,
+    smallest_constant, smallest_product_admitted)
+from verify.checks.convergence import build_convergence_family
+from verify.judge.evidence import Instance, Verdict
+from verify.checks.instances import alpha_for, mix_seed, smallest_admitted
+from verify.checks.test_corollaries import _instances
 
 PROFILES = ("ci", "nightly")
 K_1, K_2 = symbols.K_1, symbols.K_2
@@ -237,7 +227,7 @@ def test_iteration_judge_counts_a_diverged_run_against_the_bound():
 
 
 def test_iteration_judge_refuses_a_negative_count():
-    from verify.errors import ParameterError
+    from verify.model.errors import ParameterError
 
     with pytest.raises(ParameterError):
         judge_iterations(_traj(GEOMETRIC), 1.0, -1.0, 1e-4)

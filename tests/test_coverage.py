@@ -2,7 +2,7 @@
 
 Each test draws a check's own left side (its run function, its judged instance) in disjoint
 groups of the check's sample size, computes each group's one-sided bounds with the function the
-check calls (``verify.statistics``: ``student_t``, ``skew_corrected_t``, ``vector_mean_norm_bound``),
+check calls (``verify.judge.statistics``: ``student_t``, ``skew_corrected_t``, ``vector_mean_norm_bound``),
 and counts the groups whose bound misses the true mean (the mean of the other groups).  The
 number of misses of a valid bound is Binomial(reps, p) with p <= delta; a test fails when it
 exceeds the binomial quantile at 1 - ALPHA / (number of comparisons in the test) at p = delta,
@@ -30,7 +30,7 @@ from benchmarks.coverage import (
     t_quantile,
     tilted_miss,
 )
-from verify import statistics as vstats
+from verify.judge import statistics as vstats
 
 # The resolvable level, and the largest false-failure probability of one test.
 DELTA = 1e-2
@@ -78,7 +78,7 @@ def test_lemma_4_10_second_moment_t_bounds_miss_at_most_delta(second_moment_grou
     """(21)'s t bounds (outer batch integrated out, skewness ~0.15) on its judged instance: calibrated at 1e-2.
 
     The counts use the vectorised bounds; on a group of real draws they are first compared with
-    ``verify.statistics.student_t`` itself (the function (21) calls)."""
+    ``verify.judge.statistics.student_t`` itself (the function (21) calls)."""
     fam, gr = second_moment_groups
     assert fam.used == "t"
     for col in range(gr.mean.shape[1]):
@@ -91,9 +91,9 @@ def test_lemma_4_10_second_moment_t_bounds_miss_at_most_delta(second_moment_grou
 
 
 def test_moment_displays_skew_corrected_bound_is_calibrated():
-    """(88)'s per-draw difference (skewness ~2.8), decided in verify/moments.py by ``skew_corrected_t``:
+    """(88)'s per-draw difference (skewness ~2.8), decided in verify/checks/moments.py by ``skew_corrected_t``:
     the suite's own function, on each group of the draws it is handed, misses at most at delta at 1e-2."""
-    from verify import moments as M
+    from verify.checks import moments as M
 
     fam = _family("moments_z_plus")
     # The family calibrates the bound the check calls, and the check calls the suite's function.
@@ -186,7 +186,7 @@ def test_table_1_slope_bounds_match_fit_levels_and_miss_at_most_delta():
     project's on synthetic levels, and on the K-shot cell's own runs (FO-MAML, the most skewed per-run Z;
     150 groups of R = 16 paired runs, ``table_1_scaling.measure_level``) the t bounds miss the
     leave-one-out slope at most as often as a bound of level delta may."""
-    from verify import table_1_scaling as T
+    from verify.checks import table_1_scaling as T
 
     rng = np.random.default_rng(SEED)
     x = [4.0, 1.0, 0.25]

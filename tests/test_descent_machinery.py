@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from bounds import BOUNDS, symbols
-from verify.descent import DESCENT_CASES, DescentOutcome, control_bound
-from verify.evidence import Verdict
+from verify.checks.descent import DESCENT_CASES, DescentOutcome, control_bound
+from verify.judge.evidence import Verdict
 
 
 @pytest.mark.parametrize("est,rhs,below_one", [(-0.5, -0.1, True), (-0.05, -0.1, False), (0.2, 0.4, True),

@@ -5,8 +5,8 @@ import pytest
 import sympy as sp
 
 from bounds import BOUNDS, Precondition, symbols
-from verify import dimensions
-from verify.findings import FindingsFileError, load
+from verify.checks import dimensions
+from verify.judge.findings import FindingsFileError, load
 
 L, alpha, rho = symbols.L, symbols.alpha, symbols.rho
 

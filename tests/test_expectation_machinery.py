@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from verify.evidence import Instance, Verdict
-from verify.expectation import (DEGENERATE, EXTREMAL_KIND, STAT_CASES, STAT_CASES_BY_ID, build_stat_family,
-                                extremal_instances, plumbing_control, run_instance)
-from verify.objectives import meta_gradient, meta_gradient_test
-from verify.pointwise import falsified
+from verify.judge.evidence import Instance, Verdict
+from verify.checks.expectation import (DEGENERATE, EXTREMAL_KIND, STAT_CASES, STAT_CASES_BY_ID,
+    build_stat_family, extremal_instances, plumbing_control, run_instance)
+from verify.model.objectives import meta_gradient, meta_gradient_test
+from verify.checks.pointwise import falsified
 
 
 def test_quadratic_per_sample_losses_have_no_inner_step_bias():

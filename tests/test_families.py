@@ -6,20 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.errors import OutsideDomain, ParameterError
-from verify.families import (
-    EXAMPLES,
-    Batch,
-    Domain,
-    NoisyFamily,
-    QuadraticFamily,
-    RankOneFamily,
-    RegressionFamily,
-    TrigonometricFamily,
-    examples,
-)
-from verify.families._ball import max_convex_quadratic_on_ball
-from verify.families.base import spectral_norm
+from verify.model.errors import OutsideDomain, ParameterError
+from verify.model.families import (EXAMPLES, Batch, Domain, NoisyFamily, QuadraticFamily, RankOneFamily,
+    RegressionFamily, TrigonometricFamily, examples)
+from verify.model.families._ball import max_convex_quadratic_on_ball
+from verify.model.families.base import spectral_norm
 
 SEEDS = st.integers(0, 2 ** 32 - 1)
 FAST = settings(max_examples=6, deadline=None)

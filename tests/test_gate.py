@@ -10,8 +10,8 @@ import pytest
 # Imported by the outer run so that pytester's in-process runs below reuse them: pytester
 # forgets modules first imported inside a run, and numpy cannot be loaded twice in a process.
 import bounds  # noqa: F401
-import verify.pointwise  # noqa: F401
-import verify.test_pointwise  # noqa: F401
+import verify.checks.pointwise  # noqa: F401
+import verify.checks.test_pointwise  # noqa: F401
 from verify.report.compliance import SCHEMA, SCHEMA_VERSION, dumps
 from verify.report.gate import UPDATE_COMMAND, baseline_of, compare, main, table
 
@@ -184,7 +184,7 @@ FALSIFIABLE_CHECK = '''
 import dataclasses, os
 import numpy as np
 from bounds import BOUNDS
-from verify.evidence import Evidence, Verdict
+from verify.judge.evidence import Evidence, Verdict
 
 def test_lemma_4_8_on_the_readme_instance(ledger):
     bound = BOUNDS["lemma_4_8"]
@@ -302,9 +302,9 @@ def test_update_refuses_a_mutated_run(tmp_path, report, capsys):
 
 SEARCHED_CHECK = '''
 import os
-from verify.evidence import Evidence
-from verify.pointwise import CASES_BY_ID, run_check
-from verify.test_pointwise import draw_instances
+from verify.judge.evidence import Evidence
+from verify.checks.pointwise import CASES_BY_ID, run_check
+from verify.checks.test_pointwise import draw_instances
 
 def test_lemma_4_8_searched(ledger, run_seed, profile):
     case = CASES_BY_ID["lemma_4_8@quadratic-mixed"]
@@ -369,7 +369,7 @@ def test_records_prints_what_the_gate_compares(tmp_path, report, capsys):
 
 
 WITHHELD_CHECK = '''
-from verify.findings import recorded_instances
+from verify.judge.findings import recorded_instances
 
 def test_recorded(ledger):
     n = len(recorded_instances("lemma_a_3_task_gradient_second_moment@quadratic-concave-shared", "pointwise"))

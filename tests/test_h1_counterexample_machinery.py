@@ -1,30 +1,18 @@
-"""The machinery of verify/h1_counterexample.py: oracles, constants, the multinomial path, min F's certificate."""
+"""The machinery of verify/checks/h1_counterexample.py: oracles, constants, the multinomial path, min F's certificate."""
 import numpy as np
 import pytest
 
 from bounds import BOUNDS
-from verify.algorithms import (
-    MetaBatches,
-    hf_maml_direction,
-    registry_stepsize_factor,
-    run,
-    theorem_h_1_delta_rule,
-)
-from verify.convergence import Trajectories, judge
-from verify.errors import ALL_TASKS, EXACT, ParameterError
-from verify.evidence import Verdict
-from verify.families import TrigonometricFamily
-from verify.h1_counterexample import (
-    THEOREM_ID,
-    Tasks1D,
-    build_family,
-    build_setup,
-    certify_min_F,
-    simulate,
-    step_rule,
-)
-from verify.instances import alpha_for
-from verify.objectives import meta_gradient, meta_objective, stepsize_beta_tilde
+from verify.model.algorithms import (MetaBatches, hf_maml_direction, registry_stepsize_factor, run,
+    theorem_h_1_delta_rule)
+from verify.checks.convergence import Trajectories, judge
+from verify.model.errors import ALL_TASKS, EXACT, ParameterError
+from verify.judge.evidence import Verdict
+from verify.model.families import TrigonometricFamily
+from verify.checks.h1_counterexample import (THEOREM_ID, Tasks1D, build_family, build_setup, certify_min_F,
+    simulate, step_rule)
+from verify.checks.instances import alpha_for
+from verify.model.objectives import meta_gradient, meta_objective, stepsize_beta_tilde
 
 SEED, PARAMS = 5, {}
 

@@ -4,11 +4,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from verify.evidence import Instance, Verdict
-from verify.expectation import build_stat_family
-from verify.moments import (BIAS_DISPLAYS, MOMENT_CASES, MOMENT_CASES_BY_ID, draw, fg_extremal_edges,
-                            run_instance)
-from verify.pointwise import falsified
+from verify.judge.evidence import Instance, Verdict
+from verify.checks.expectation import build_stat_family
+from verify.checks.moments import (BIAS_DISPLAYS, MOMENT_CASES, MOMENT_CASES_BY_ID, draw, fg_extremal_edges,
+    run_instance)
+from verify.checks.pointwise import falsified
 
 
 def test_draws_have_one_row_per_draw_and_task_and_match_the_algorithms():
@@ -46,7 +46,7 @@ def test_a_falsified_moment_bound_is_caught():
 @pytest.mark.parametrize("kind, algorithm", [("noisy-quadratic", "maml"), ("regression", "maml"),
                                              ("noisy-quadratic", "fo_maml")])
 def test_outer_and_hessian_batches_integrated_out_keep_the_mean(kind, algorithm):
-    """E[G | D_in], E[||G||^2 | D_in], E[||v||^2 | D_in] (verify.moments._conditional_moments) average to what
+    """E[G | D_in], E[||G||^2 | D_in], E[||v||^2 | D_in] (verify.checks.moments._conditional_moments) average to what
     the plain draws estimate: agreement within 5 standard errors of the plain Monte Carlo."""
     fam = build_stat_family(kind, np.random.default_rng(3), 2, 2, 0.5, 0.5)
     w = np.array([0.3, -0.4])
@@ -62,7 +62,7 @@ def test_outer_and_hessian_batches_integrated_out_keep_the_mean(kind, algorithm)
 
 
 def test_draws_stay_plain_monte_carlo_where_the_noise_moments_are_unknown():
-    from verify.families import NoisyFamily, RegressionFamily
+    from verify.model.families import NoisyFamily, RegressionFamily
 
     # Noise on top of per-sample regression data: the base is not exact, its batch moments are not modelled.
     base = RegressionFamily.random(np.random.default_rng(0), 2, 2, samples=4)

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bounds import evaluate, lemma_4_8, lemma_4_9
-from verify import objectives as obj
-from verify.errors import ALL_TASKS, EXACT, OutsideDomain, ParameterError
-from verify.families import EXAMPLES, examples
+from verify.model import objectives as obj
+from verify.model.errors import ALL_TASKS, EXACT, OutsideDomain, ParameterError
+from verify.model.families import EXAMPLES, examples
 
 SEEDS = st.integers(0, 2 ** 32 - 1)
 FAST = settings(max_examples=6, deadline=None)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from bounds import BOUNDS
-from verify.evidence import Evidence, Instance, Ledger, Verdict
-from verify.instances import alpha_for, alpha_limit, build_family, certified_constants, mix_seed
-from verify.pointwise import (CASES, CASES_BY_ID, EXTREMAL, RUNNER_CASES, Trial, confirm_precisely, evaluate_instance,
-                              falsified, is_power_case, judge, run_check)
+from verify.judge.evidence import Evidence, Instance, Ledger, Verdict
+from verify.checks.instances import alpha_for, alpha_limit, build_family, certified_constants, mix_seed
+from verify.checks.pointwise import (CASES, CASES_BY_ID, EXTREMAL, RUNNER_CASES, Trial, confirm_precisely,
+    evaluate_instance, falsified, is_power_case, judge, run_check)
 from verify.replay import main as replay_main
 
 
@@ -149,7 +149,7 @@ def test_an_instance_that_cannot_be_built_is_invalid_not_a_number():
 
 
 def test_smallest_admitted_batch_sizes_come_from_the_registry():
-    from verify.instances import smallest_admitted
+    from verify.checks.instances import smallest_admitted
 
     b = BOUNDS["theorem_f_1_accuracy"]
     v = dict(alpha=0.1, L=1.0, rho=20.0, sigma=1.0, sigma_tilde=1.0, sigma_H=10.0)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bounds import BOUNDS
-from verify.evidence import Evidence, Instance, Ledger, Verdict
+from verify.judge.evidence import Evidence, Instance, Ledger, Verdict
 from verify.report import NOT_CHECKED, ReportWriteError, build, check_writable, write_report
 from verify.report import compliance as compliance_module
 from verify.report import writer
@@ -160,7 +160,7 @@ def test_a_failed_render_leaves_the_good_report(tmp_path, doc, monkeypatch):
 
 def test_a_failed_write_halfway_leaves_the_good_report_and_no_temporary(tmp_path, doc, monkeypatch):
     before = _good_report(tmp_path, doc)
-    real = writer._write_temporary
+    real = writer.write_temporary
     calls = []
 
     def disk_full_on_second(directory, name, text):
@@ -170,7 +170,7 @@ def test_a_failed_write_halfway_leaves_the_good_report_and_no_temporary(tmp_path
             raise OSError(28, "No space left on device")
         return real(directory, name, text)
 
-    monkeypatch.setattr(writer, "_write_temporary", disk_full_on_second)
+    monkeypatch.setattr(writer, "write_temporary", disk_full_on_second)
     with pytest.raises(ReportWriteError, match="No space left on device"):
         write_report(tmp_path, {**doc, "results": []})
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
@@ -203,7 +203,7 @@ def test_the_junit_file_fails_only_what_fails_the_run(tmp_path, doc):
 CHECKS = '''
 import numpy as np
 from bounds import BOUNDS
-from verify.evidence import Evidence, Instance, Verdict
+from verify.judge.evidence import Evidence, Instance, Verdict
 
 def _check(ledger, family, scale):
     b = BOUNDS["lemma_4_8"]
@@ -223,7 +223,7 @@ def test_d(ledger): _check(ledger, "two", 1.0)
 
 # The same records without the registry: xdist workers then start in about a second.
 LIGHT_CHECKS = '''
-from verify.evidence import Evidence, Instance, Verdict
+from verify.judge.evidence import Evidence, Instance, Verdict
 
 def _check(ledger, family, ratio):
     ledger.record(Evidence("lemma_4_8", "Lemma 4.8, eq. (15)", "pointwise", family, Verdict.HOLDS, 1, 1,
@@ -255,10 +255,10 @@ def test_the_plugin_writes_the_report_at_session_end(pytester):
 
 
 def test_the_run_prints_the_time_of_its_statistical_checks(pytester):
-    # Issue 6: the statistical checks' time is printed against their target.  Tests in a file
+    # The statistical checks' time is printed against their target.  Tests in a file
     # named like one of verify's statistical files count; others do not.
-    pytester.mkdir("verify")
-    (pytester.path / "verify" / "test_moments.py").write_text(CHECKS)
+    (pytester.path / "verify" / "checks").mkdir(parents=True)
+    (pytester.path / "verify" / "checks" / "test_moments.py").write_text(CHECKS)
     pytester.makepyfile(test_other="def test_plain(): pass")
     out = pytester.runpytest("-p", "verify.plugin", "--report-dir", "out", "-p", "no:cacheprovider",
                              "--rootdir", str(pytester.path))
@@ -299,7 +299,7 @@ def test_xdist_reports_what_a_serial_run_reports(pytester, monkeypatch):
 
 INTERRUPTIBLE = '''
 import os
-from verify.evidence import Evidence, Verdict
+from verify.judge.evidence import Evidence, Verdict
 
 def test_first(ledger):
     ledger.record(Evidence("lemma_4_8", "Lemma 4.8, eq. (15)", "pointwise", "one", Verdict.HOLDS, 1, 1,
@@ -362,9 +362,9 @@ settings.load_profile("ci")
 if sys.argv[1] == "fixed":
     plugin._without_local_constants()
 if sys.argv[2] == "more-modules":
-    import verify.moments, verify.bias, verify.table_1_scaling, verify.h1_counterexample  # noqa: F401  (their literals)
-from verify.pointwise import CASES_BY_ID
-from verify.test_pointwise import draw_instances
+    import verify.checks.moments, verify.checks.bias, verify.checks.table_1_scaling, verify.checks.h1_counterexample  # noqa: F401  (their literals)
+from verify.checks.pointwise import CASES_BY_ID
+from verify.checks.test_pointwise import draw_instances
 print(json.dumps([i.to_json() for i in draw_instances(CASES_BY_ID["eq_35_meta_gradient@quadratic-mixed"], 0, "ci")]))
 '''
 

@@ -2,7 +2,7 @@
 
 The mutation self-test: for every inequality whose supremum s of lhs/rhs is derived,
 the registry's Bound wrapped with its right side multiplied by 9/10 of s (a false
-statement, through ``verify.sharpness.scaled``; no file is edited) must be reported
+statement, through ``verify.judge.sharpness.scaled``; no file is edited) must be reported
 ``violated`` by its check on the extremal instances, and the Bound itself must not be
 (unless it is a recorded finding), having reached at least 9/10 of s.
 """
@@ -13,10 +13,12 @@ import sympy as sp
 
 from bounds import BOUNDS, Sharpness, SharpnessStatus
 from bounds._core import BoundError
-from verify.evidence import Verdict
-from verify.findings import load as load_findings
-from verify.sharpness import (TARGET_FRACTION, bound_tightness, extremal_runs, is_inequality, mutation,
-                              power_words, result_tightness, runners, scaled)
+from verify.judge.evidence import Verdict
+from verify.judge.findings import load as load_findings
+from verify.judge.sharpness import (TARGET_FRACTION, bound_tightness, is_inequality, power_words,
+    result_tightness)
+from verify.checks.extremal import extremal_runs, runners
+from verify.judge.mutations import mutation, scaled
 
 INEQUALITIES = sorted(b.id for b in BOUNDS.values() if is_inequality(b))
 DERIVED = sorted(i for i in INEQUALITIES
@@ -54,7 +56,7 @@ def test_the_check_is_sharp_and_catches_its_bound_made_false(bound_id):
 
 
 def test_the_mutation_hook_reaches_the_checks_through_their_key():
-    from verify.pointwise import CASES
+    from verify.checks.pointwise import CASES
 
     case = next(c for c in CASES if c.bound_id == "lemma_4_8")
     before = case.bound.rhs
@@ -84,7 +86,7 @@ def test_a_malformed_sharpness_is_refused(kw, says):
 
 
 def test_a_bad_mutation_names_the_parameter():
-    from verify.errors import ParameterError
+    from verify.model.errors import ParameterError
 
     with pytest.raises(ParameterError, match="factor"):
         scaled(BOUNDS["lemma_4_8"], -1)

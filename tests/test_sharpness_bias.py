@@ -13,15 +13,15 @@ import sympy as sp
 
 from bounds import BOUNDS
 from bounds._core import CONTROL_FRACTION
-from verify.algorithms import MetaBatches, fo_maml_direction, maml_direction
-from verify.bias import (BIAS_CASES_BY_ID, EXTREMAL_FAMILY, KINKED, enumerated_outer_gradients,
-                         exact_mean_directions, kinked_extremal_instances, setup_for)
-from verify.errors import ParameterError
-from verify.evidence import Verdict
-from verify.families import Domain, NoisyFamily
-from verify.families.kinked import KinkedGradientFamily
-from verify.findings import for_check
-from verify.sharpness import extremal_runs
+from verify.model.algorithms import MetaBatches, fo_maml_direction, maml_direction
+from verify.checks.bias import (BIAS_CASES_BY_ID, EXTREMAL_FAMILY, KINKED, enumerated_outer_gradients,
+    exact_mean_directions, kinked_extremal_instances, setup_for)
+from verify.model.errors import ParameterError
+from verify.judge.evidence import Verdict
+from verify.model.families import Domain, NoisyFamily
+from verify.model.families.kinked import KinkedGradientFamily
+from verify.judge.findings import for_check
+from verify.checks.extremal import extremal_runs
 
 MINE = ("eq_80_maml_bias", "eq_81_maml_bias_numeric", "eq_116_mean_bias", "eq_117_fo_maml_bias",
         "eq_118_fo_maml_bias_squared", "eq_140_hf_maml_bias", "eq_140_hf_maml_bias_numeric")
@@ -119,7 +119,7 @@ def test_kinked_family_refuses_configurations_outside_the_hypotheses():
 
 
 def test_the_kink_makes_lemma_4_10s_bias_exactly_l_alpha_sigma_minus_the_smoothing():
-    """e_{i,k} = L (alpha sigma~ - eps/2) at the kink with two-point noise and D_in = 1 (verify.families.kinked docstring)."""
+    """e_{i,k} = L (alpha sigma~ - eps/2) at the kink with two-point noise and D_in = 1 (verify.model.families.kinked docstring)."""
     alpha, sig, eps = 0.1, 0.5, 1e-3
     base, w = KinkedGradientFamily.at_inner_kink(1.0, eps, alpha, 0)
     fam = NoisyFamily(base, sig, 0.0, distribution="two_point")
@@ -131,7 +131,7 @@ def test_the_kink_makes_lemma_4_10s_bias_exactly_l_alpha_sigma_minus_the_smoothi
 
 @pytest.mark.parametrize("algorithm", ["maml", "fo_maml"])
 def test_enumerated_mean_direction_matches_the_algorithms_directions(algorithm):
-    """The exact sums against brute-force Monte Carlo of verify.algorithms' MAML / FO-MAML directions."""
+    """The exact sums against brute-force Monte Carlo of verify.model.algorithms' MAML / FO-MAML directions."""
     case = BIAS_CASES_BY_ID[f"eq_80_maml_bias@{KINKED}"]
     inst = kinked_extremal_instances(case)[0]
     s = setup_for(case, inst)

@@ -17,17 +17,17 @@ from bounds import BOUNDS
 from bounds._core import CONTROL_FRACTION
 from bounds.lemma_4_9 import (SECOND_MOMENT_RATIO_ATTAINED, SECOND_MOMENT_RATIO_TWO_POINT,
                               SECOND_MOMENT_RATIO_UPPER)
-from verify.errors import ParameterError
-from verify.evidence import Instance, Verdict
-from verify.expectation import (EXTREMAL_EDGE, EXTREMAL_KIND, P_STAR, P_STAR_TASK_NOISE, STAT_CASES_BY_ID, StatSetup, beta_tilde_draws,
-                                build_extremal, exact_beta_tilde_moment, exact_grad_F_hat,
-                                exact_outer_gradient_moments, extremal_instances, meta_gradient_test_difference_draws,
-                                run_instance, run_lemma_4_9)
-from verify.families import NoisyFamily
-from verify.families.kinked import KinkedGradientFamily, TaskNoiseKinkedFamily
-from verify.objectives import meta_gradient
-from verify.pointwise import falsified
-from verify.sharpness import extremal_runs
+from verify.model.errors import ParameterError
+from verify.judge.evidence import Instance, Verdict
+from verify.checks.expectation import (EXTREMAL_EDGE, EXTREMAL_KIND, P_STAR, P_STAR_TASK_NOISE,
+    STAT_CASES_BY_ID, StatSetup, beta_tilde_draws, build_extremal, exact_beta_tilde_moment, exact_grad_F_hat,
+    exact_outer_gradient_moments, extremal_instances, meta_gradient_test_difference_draws, run_instance,
+    run_lemma_4_9)
+from verify.model.families import NoisyFamily
+from verify.model.families.kinked import KinkedGradientFamily, TaskNoiseKinkedFamily
+from verify.model.objectives import meta_gradient
+from verify.checks.pointwise import falsified
+from verify.checks.extremal import extremal_runs
 
 MINE = ("lemma_4_9_first_moment", "lemma_4_9_second_moment", "lemma_4_10_bias", "lemma_4_10_second_moment",
         "theorem_4_11")

@@ -1,6 +1,6 @@
 """Sharpness of the moment displays (82), (84)-(85), (87)-(89) of Theorem F.1 and (119), (122) of G.1.
 
-For each display: its extremal runner (verify/moments.py, exact enumeration of the two-point or
+For each display: its extremal runner (verify/checks/moments.py, exact enumeration of the two-point or
 two-sample noise) judged against the registry's Bound and against the Bound with its right side
 times 9/10 of the reference ratio (the derived supremum, else the attained ratio): the former holds
 (or, for the recorded finding (84), stays violated) reaching at least 9/10 of it, the latter is
@@ -11,13 +11,14 @@ import pytest
 import sympy as sp
 
 from bounds import BOUNDS, SharpnessStatus
-from verify.errors import ParameterError
-from verify.evidence import Verdict
-from verify.families import NoisyFamily, QuadraticFamily
-from verify.families.kinked_moments import KinkedFamily, kinked_task
-from verify.findings import for_check
-from verify.moments import FG_EXTREMAL_PARAMS, build_fg_extremal, fg_exact_moments
-from verify.sharpness import extremal_runs, scaled
+from verify.model.errors import ParameterError
+from verify.judge.evidence import Verdict
+from verify.model.families import NoisyFamily, QuadraticFamily
+from verify.model.families.kinked_moments import KinkedFamily, kinked_task
+from verify.judge.findings import for_check
+from verify.checks.moments import FG_EXTREMAL_PARAMS, build_fg_extremal, fg_exact_moments
+from verify.checks.extremal import extremal_runs
+from verify.judge.mutations import scaled
 
 MINE = ("eq_82_maml_mean_direction", "eq_84_hessian_factor", "eq_85_maml_second_moment_factorised",
         "eq_87_maml_second_moment_by_outer", "eq_88_outer_gradient_second_moment", "eq_89_maml_second_moment",

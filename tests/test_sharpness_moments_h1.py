@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 
 from bounds import BOUNDS, SharpnessStatus
-from verify.errors import ParameterError
-from verify.evidence import Verdict
-from verify.families.hessian_profile import HessianProfileFamily, SwitchingNoiseFamily
-from verify.moments import (HF_EXTREMAL_PARAMS, HF_PLATEAU, HF_SWITCH, HF_TENT, build_hf_extremal, draw,
-                            hf_extremal_edges, hf_extremal_instance, hf_maml_exact_moments)
-from verify.sharpness import TARGET_FRACTION, extremal_runs, runners, scaled
+from verify.model.errors import ParameterError
+from verify.judge.evidence import Verdict
+from verify.model.families.hessian_profile import HessianProfileFamily, SwitchingNoiseFamily
+from verify.checks.moments import (HF_EXTREMAL_PARAMS, HF_PLATEAU, HF_SWITCH, HF_TENT, build_hf_extremal,
+    draw, hf_extremal_edges, hf_extremal_instance, hf_maml_exact_moments)
+from verify.judge.sharpness import TARGET_FRACTION
+from verify.checks.extremal import extremal_runs, runners
+from verify.judge.mutations import scaled
 
 # Displays whose extremal instance holds: (141) is false there (reported, not yet a recorded finding).
 HOLDING = sorted(set(HF_EXTREMAL_PARAMS) - {"eq_141_hf_maml_mean_direction"})

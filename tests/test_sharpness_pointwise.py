@@ -1,6 +1,6 @@
 """Power of the pointwise checks: each one's extremal instances reach its declared sharpness and catch a 0.9-mutant.
 
-For every Bound of verify/pointwise.py that declares its ``Sharpness``, the extremal
+For every Bound of verify/checks/pointwise.py that declares its ``Sharpness``, the extremal
 runner (the check on the proof's equality cases, judged exactly as ``pytest verify``
 judges them) must (1) not report the registry's Bound violated, unless it is a recorded
 finding; (2) reach a worst ratio of at least 9/10 of the derived supremum (of the
@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 from bounds import BOUNDS, Relation
-from verify.errors import ParameterError
-from verify.evidence import Verdict
-from verify.families.ridge import RidgeFamily, kink_profile
-from verify.findings import for_check
-from verify.pointwise import CASES_BY_ID, EXTREMAL, RUNNER_CASES, evaluate_instance, extremal_instances
-from verify.sharpness import extremal_runs, runners
+from verify.model.errors import ParameterError
+from verify.judge.evidence import Verdict
+from verify.model.families.ridge import RidgeFamily, kink_profile
+from verify.judge.findings import for_check
+from verify.checks.pointwise import CASES_BY_ID, EXTREMAL, RUNNER_CASES, evaluate_instance, extremal_instances
+from verify.checks.extremal import extremal_runs, runners
 
 BOUND_IDS = sorted(RUNNER_CASES)
 FINDING_BOUNDS = {f.bound for f in for_check("pointwise")}
@@ -121,8 +121,8 @@ def test_ridge_refuses_configurations_outside_the_hypotheses():
 @pytest.mark.parametrize("name,value", [("kink", 1.5), ("gradient", -0.1), ("alpha_frac", 2.0), ("sign", 0.5)])
 def test_extremal_configurations_outside_the_hypotheses_are_refused(name, value):
     """An extremal instance asked for a parameter outside its range is refused with the parameter named."""
-    from verify.pointwise import build_setup
-    from verify.evidence import Instance
+    from verify.checks.pointwise import build_setup
+    from verify.judge.evidence import Instance
 
     case_id = {"kink": "eq_9_finite_difference_hvp@ridge", "gradient": "corollary_a_1@ridge",
                "alpha_frac": "eq_86_hessian_factor_at_most_2@noisy-quadratic-concave",

@@ -1,4 +1,4 @@
-"""The adversarial search of the statistical checks (verify.expectation.search_instances) and its estimators.
+"""The adversarial search of the statistical checks (verify.checks.expectation.search_instances) and its estimators.
 
 The search must be reproducible from its seed, draw candidates inside the Bound's
 hypotheses, judge the worst candidates, and judge them with draws independent of the
@@ -9,16 +9,16 @@ import math
 import numpy as np
 import pytest
 
-from verify.algorithms import run, theorem_h_1_delta_rule
-from verify.descent import DESCENT_CASES_BY_ID, one_step_draws, run_descent
-from verify.errors import ParameterError
-from verify.evidence import Instance, Verdict
-from verify.expectation import (JUDGE_STREAM, PILOT_DELTA, PILOT_STREAM, STAT_CASES, STAT_CASES_BY_ID, SearchPlan, SearchSpace,
-                                beta_tilde_draws, build_stat_family, build_stat_instance, build_stat_setup,
-                                pilot_score, run_instance, search_instances, _lemma_4_10_setting, _outer_samples)
-from verify.instances import mix_seed
-from verify.moments import MOMENT_CASES, MOMENT_CASES_BY_ID, run_instance as run_moment_instance
-from verify.objectives import stepsize_beta_tilde
+from verify.model.algorithms import run, theorem_h_1_delta_rule
+from verify.checks.descent import DESCENT_CASES_BY_ID, one_step_draws, run_descent
+from verify.model.errors import ParameterError
+from verify.judge.evidence import Instance, Verdict
+from verify.checks.expectation import (JUDGE_STREAM, PILOT_DELTA, PILOT_STREAM, STAT_CASES, STAT_CASES_BY_ID,
+    SearchPlan, SearchSpace, beta_tilde_draws, build_stat_family, build_stat_instance, build_stat_setup,
+    pilot_score, run_instance, search_instances, _lemma_4_10_setting, _outer_samples)
+from verify.checks.instances import mix_seed
+from verify.checks.moments import MOMENT_CASES, MOMENT_CASES_BY_ID, run_instance as run_moment_instance
+from verify.model.objectives import stepsize_beta_tilde
 
 SPACE = SearchSpace()
 
@@ -147,17 +147,17 @@ def test_the_pilot_only_ranks_by_a_cautious_ratio():
 
 
 def test_each_judged_instance_is_one_test_of_the_files_budget():
-    import verify.test_descent as td
-    import verify.test_expectation as te
-    import verify.test_moments as tm
+    import verify.checks.test_descent as td
+    import verify.checks.test_expectation as te
+    import verify.checks.test_moments as tm
 
     # The equality-case family's verdicts are exact: they are no test of the budget.
     statistical = [c for c in STAT_CASES if c.family != te.EXTREMAL_KIND]
     assert len(statistical) < len(STAT_CASES)
     moments = [c for c in MOMENT_CASES if c.family != tm.EXTREMAL_KIND]
     assert len(moments) < len(MOMENT_CASES)
-    from verify.findings import recorded_instances
-    from verify.moments import derived_edges
+    from verify.judge.findings import recorded_instances
+    from verify.checks.moments import derived_edges
 
     for mod, cases in ((te, statistical), (tm, moments), (td, list(DESCENT_CASES_BY_ID.values()))):
         # A recorded counterexample judged at every seed, and an instance derived from where a display
@@ -172,7 +172,8 @@ def test_each_judged_instance_is_one_test_of_the_files_budget():
 
 
 def test_a_searched_instance_replays(capsys):
-    from verify.replay import REPLAY_DELTA, main
+    from verify.judge.statistics import REPLAY_DELTA
+    from verify.replay import main
 
     case = STAT_CASES_BY_ID["lemma_4_10_bias@noisy-trigonometric"]
     found = search_instances(case.id, 0, 101, SPACE, SearchPlan(3, 1, 50), pilot_score(case, run_instance))
@@ -252,8 +253,8 @@ def test_the_compass_search_climbs_from_the_best_candidate_with_its_seed_and_dra
 
 def test_the_grad_F_hat_estimator_of_theorem_4_11_agrees_with_plain_monte_carlo():
     """The control variates have mean zero: the draws estimate (66) - (6) as objectives.meta_gradient_test does."""
-    from verify.objectives import meta_gradient, meta_gradient_test
-    from verify.expectation import meta_gradient_test_difference_draws
+    from verify.model.objectives import meta_gradient, meta_gradient_test
+    from verify.checks.expectation import meta_gradient_test_difference_draws
 
     fam = build_stat_family("noisy-trigonometric", np.random.default_rng(2), 2, 3, 0.8, 0.9)
     w, alpha, D = np.array([0.7, -0.4]), 0.3 / fam.constants.L.value, 2
@@ -271,7 +272,7 @@ def test_the_grad_F_hat_estimator_of_theorem_4_11_agrees_with_plain_monte_carlo(
 def test_moments_evaluate_the_bounds_sides_as_the_bound_does(check, monkeypatch):
     """After ``admits``, run_moment evaluates the registry's expressions directly (the hypotheses involve no
     drawn quantity, so checking them again per draw would change nothing): the same numbers as lhs_value/rhs_value."""
-    import verify.moments as moments
+    import verify.checks.moments as moments
 
     case = MOMENT_CASES_BY_ID[check]
     inst = Instance(case.id, 9, dict(d=2, n=3, alpha_frac=1.0, batch_margin=0.0, spread=0.5, noise=0.5, scale=0.5,

@@ -5,17 +5,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from verify.evidence import Verdict
-from verify.statistics import (
-    ErrorBudget,
-    empirical_bernstein,
-    hoeffding,
-    mean_bound,
-    sequential_decision,
-    student_t,
-    vector_mean_norm_bound,
-    verdict,
-)
+from verify.judge.evidence import Verdict
+from verify.judge.statistics import (ErrorBudget, empirical_bernstein, hoeffding, mean_bound,
+    sequential_decision, student_t, vector_mean_norm_bound, verdict)
 
 # Calibration: each bound is computed REPS times on samples with a known mean; the
 # number of one-sided misses is Binomial(REPS, p) with p <= delta if the bound is
@@ -122,7 +114,7 @@ def test_error_budget_splits_over_tests_and_sides():
 
 
 def test_skew_corrected_t_is_the_t_bound_without_skewness_and_leans_with_it():
-    from verify.statistics import skew_corrected_t, student_t
+    from verify.judge.statistics import skew_corrected_t, student_t
 
     sym = np.concatenate([np.linspace(-1, 1, 101), -np.linspace(-1, 1, 101)])  # skewness exactly 0
     a, b = skew_corrected_t(sym, 1e-4), student_t(sym, 1e-4)
@@ -137,7 +129,7 @@ def test_skew_corrected_t_is_the_t_bound_without_skewness_and_leans_with_it():
 def test_skew_corrected_t_holds_its_level_where_the_t_bound_does_not():
     """Chi-square(1) draws (skewness 2.8, like the moment displays' left sides), n = 200, delta = 1e-3:
     the t upper bound misses far more than delta, the corrected one within the binomial threshold."""
-    from verify.statistics import skew_corrected_t, student_t
+    from verify.judge.statistics import skew_corrected_t, student_t
 
     rng = np.random.default_rng(12)
     reps, n, d = 20000, 200, 1e-3

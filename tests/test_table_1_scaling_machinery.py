@@ -1,4 +1,4 @@
-"""The machinery of Table 1's scaling checks (verify/table_1_scaling.py): fits, intervals, the decision rule,
+"""The machinery of Table 1's scaling checks (verify/checks/table_1_scaling.py): fits, intervals, the decision rule,
 the lockstep runs, the batch sizes read from the registry, and replay."""
 import math
 
@@ -7,36 +7,15 @@ import pytest
 from scipy import stats
 
 from bounds import BOUNDS, evaluate, lemma_4_9
-from verify.algorithms import registry_stepsize_factor, run
-from verify.convergence import build_convergence_family
-from verify.evidence import Verdict
-from verify.objectives import meta_gradient
-from verify.table_1_scaling import (
-    COROLLARIES,
-    MARGIN,
-    SCALING_BOUND_IDS,
-    Lockstep,
-    SlopeFit,
-    asymptotic_exponent,
-    build_family,
-    claimed_slope,
-    contraction_rate,
-    decide,
-    drift,
-    edge_batches,
-    family_values,
-    fit_boxes,
-    fit_exact,
-    fit_levels,
-    fixed_point,
-    main,
-    mean_direction,
-    moved_past,
-    ols_slope,
-    smallest_equal_constants,
-    smallest_product_admitted,
-)
-from verify.instances import alpha_for
+from verify.model.algorithms import registry_stepsize_factor, run
+from verify.checks.convergence import build_convergence_family
+from verify.judge.evidence import Verdict
+from verify.model.objectives import meta_gradient
+from verify.checks.table_1_scaling import (COROLLARIES, MARGIN, SCALING_BOUND_IDS, Lockstep, SlopeFit,
+    asymptotic_exponent, build_family, claimed_slope, contraction_rate, decide, drift, edge_batches,
+    family_values, fit_boxes, fit_exact, fit_levels, fixed_point, main, mean_direction, moved_past,
+    ols_slope, smallest_equal_constants, smallest_product_admitted)
+from verify.checks.instances import alpha_for
 
 
 # ---------------------------------------------------------------------- claims read from the registry

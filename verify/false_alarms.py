@@ -3,7 +3,7 @@
 Runs the statistical check files of ``pytest verify`` RUNS times (default 20), each
 with a fresh ``--verify-seed``, and counts the (bound, family) results reported
 violated that are not recorded findings: a result that holds reported violated is a
-false alarm.  The designed rate is at most verify.statistics.RUN_ERROR_BUDGET per run
+false alarm.  The designed rate is at most verify.judge.statistics.RUN_ERROR_BUDGET per run
 (all statistical verdicts of a run together).  Prints one line per run and a summary;
 exits 1 if any false alarm was seen, or if a run failed for another reason (a failed test,
 no report written): such a run measured nothing.
@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .cli import positive_int, seed_arg
+from verify.judge.cli import positive_int, seed_arg
 from .plugin import STATISTICAL_FILES
-from .statistics import RUN_ERROR_BUDGET
+from verify.judge.statistics import RUN_ERROR_BUDGET
 
 
 def one_run(seed: int, root: Path) -> dict:

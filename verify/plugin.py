@@ -15,7 +15,7 @@ Options (group "verify"):
                            report records the mutation and cannot become the baseline.
   --verify-withhold-recorded
                            judge only what the checks' own search draws, not the recorded
-                           counterexamples of verify/known_findings.toml: measures whether the
+                           counterexamples of verify/judge/known_findings.toml: measures whether the
                            unaided search rediscovers each finding (python -m verify.rediscovery).
                            The report says so and cannot become the baseline.
 
@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from .evidence import Evidence, Figure, Ledger, plain
+from verify.judge.evidence import Evidence, Figure, Ledger, plain
 
 PROFILES = ("ci", "nightly")
 # Examples per hypothesis-driven check: enough to reach the corners the strategies pin
@@ -63,10 +63,10 @@ HAS_CHECKS_KEY = pytest.StashKey[bool]()
 
 # The files of checks whose verdicts are statistical (or, for Figure 2, run the algorithms
 # over seeds): their summed test time is printed against issue 6's target for the ci profile.
-STATISTICAL_FILES = ("verify/test_expectation.py", "verify/test_moments.py", "verify/test_bias.py",
-                     "verify/test_descent.py", "verify/test_convergence.py", "verify/test_h1_counterexample.py",
-                     "verify/test_corollaries.py",
-                     "verify/test_table_1_scaling.py", "verify/test_figure_2.py")
+STATISTICAL_FILES = ("verify/checks/test_expectation.py", "verify/checks/test_moments.py", "verify/checks/test_bias.py",
+                     "verify/checks/test_descent.py", "verify/checks/test_convergence.py", "verify/checks/test_h1_counterexample.py",
+                     "verify/checks/test_corollaries.py",
+                     "verify/checks/test_table_1_scaling.py", "verify/checks/test_figure_2.py")
 STATISTICAL_TARGET_S = 120.0
 
 
@@ -142,14 +142,14 @@ def pytest_configure(config):
     if seed is None:
         seed = 0 if profile == "ci" else secrets.randbelow(2 ** 31)
     config.option.verify_seed = seed
-    from .errors import ParameterError
-    from .sharpness import parse_mutation, set_mutations
+    from verify.model.errors import ParameterError
+    from verify.judge.mutations import parse_mutation, set_mutations
 
     try:
         set_mutations(dict(parse_mutation(m) for m in config.getoption("--verify-mutate") or []))
     except ParameterError as exc:
         raise pytest.UsageError(f"--verify-mutate: {exc}") from None
-    from .findings import set_withheld
+    from verify.judge.findings import set_withheld
 
     set_withheld(config.getoption("--verify-withhold-recorded"))
     settings.load_profile(profile)
@@ -160,13 +160,13 @@ def pytest_configure(config):
         return
     given = config.getoption("--report-dir")
     report_dir = Path(given).resolve() if given else Path(config.rootpath, DEFAULT_REPORT_DIR)
-    from .report.writer import ReportWriteError, check_writable
+    from verify.report.writer import ReportWriteError, check_writable
 
     try:
         check_writable(report_dir)
     except ReportWriteError as exc:
         raise pytest.UsageError(f"--report-dir: {exc}") from None
-    from .report.writer import remove_stale_temporaries
+    from verify.report.writer import remove_stale_temporaries
 
     remove_stale_temporaries(report_dir)
     state = _Session(report_dir, explicit=given is not None)
@@ -212,7 +212,7 @@ class _OutcomeRecorder:
         self.state = state
 
     def pytest_runtest_logreport(self, report):
-        from .report.junit import TestOutcome
+        from verify.report.junit import TestOutcome
 
         state = self.state
 
@@ -229,9 +229,9 @@ class _OutcomeRecorder:
 
 
 def pytest_unconfigure(config):
-    from .sharpness import set_mutations
+    from verify.judge.mutations import set_mutations
 
-    from .findings import set_withheld
+    from verify.judge.findings import set_withheld
 
     set_mutations({})  # an in-process run (pytester) must not leave its mutation to the next
     set_withheld(False)
@@ -254,7 +254,7 @@ def pytest_sessionfinish(session, exitstatus):
     if not (state.has_checks or config.stash.get(HAS_CHECKS_KEY, False) or state.explicit or len(ledger)):
         return
     from .report import build, run_metadata, write_report
-    from .report.writer import ReportWriteError
+    from verify.report.writer import ReportWriteError
 
     if state.lost_workers:
         state.problems.append(f"workers {state.lost_workers} ended without handing over their evidence; "
@@ -263,9 +263,9 @@ def pytest_sessionfinish(session, exitstatus):
     counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
     for o in state.outcomes.values():
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
-    from .report.writer import INTERRUPTED_DIR
-    from .findings import withheld
-    from .sharpness import active_mutations
+    from verify.report.writer import INTERRUPTED_DIR
+    from verify.judge.findings import withheld
+    from verify.judge.mutations import active_mutations
 
     # An interrupted run (Ctrl-C) has part of the results: it writes them beside the complete
     # report, in interrupted/, marked so, and never over it.

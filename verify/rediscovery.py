@@ -22,15 +22,15 @@ from pathlib import Path
 
 from scipy import stats
 
-from .cli import seeds_arg
-from .evidence import Instance
-from .findings import load
+from verify.judge.cli import seeds_arg
+from verify.judge.evidence import Instance
+from verify.judge.findings import load
 
 # The checks whose instances depend on the run's seed; the others (proof audit, dimensional
 # consistency, the exact H.1 construction) decide from no draw, so they rediscover at every seed.
-SEARCHED_CHECKS = {"pointwise": "verify/test_pointwise.py::test_pointwise",
-                   "moments": "verify/test_moments.py::test_moment_bound",
-                   "bias": "verify/test_bias.py::test_bias"}
+SEARCHED_CHECKS = {"pointwise": "verify/checks/test_pointwise.py::test_pointwise",
+                   "moments": "verify/checks/test_moments.py::test_moment_bound",
+                   "bias": "verify/checks/test_bias.py::test_bias"}
 CONFIDENCE = 0.95
 
 

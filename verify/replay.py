@@ -9,50 +9,46 @@ from __future__ import annotations
 
 import sys
 
-from .pointwise import CASES_BY_ID, confirm_precisely, evaluate_instance
-
-
-# Error probability of each one-sided confidence bound when a statistical instance is replayed alone.
-REPLAY_DELTA = 1e-6
-
+from verify.checks.pointwise import CASES_BY_ID, confirm_precisely, evaluate_instance
+from verify.judge.statistics import REPLAY_DELTA
 
 def main(argv: list[str] | None = None) -> int:
-    from .cli import parse_replay
+    from verify.judge.cli import parse_replay
 
     argv = sys.argv[1:] if argv is None else argv
     inst = parse_replay("python -m verify.replay", __doc__, argv).instance
-    from .convergence import CONVERGENCE_CASES_BY_ID, main as replay_convergence
+    from verify.checks.convergence import CONVERGENCE_CASES_BY_ID, main as replay_convergence
 
     if inst.check in CONVERGENCE_CASES_BY_ID:
         # The convergence checks (Theorems F.1, G.1, H.1) replay their runs themselves.
         return replay_convergence(argv)
-    from .h1_counterexample import CASES_BY_ID as H1_CASES_BY_ID, main as replay_h1
+    from verify.checks.h1_counterexample import CASES_BY_ID as H1_CASES_BY_ID, main as replay_h1
 
     if inst.check in H1_CASES_BY_ID:
-        # Theorem H.1 (124) and Corollary H.2 at HF-MAML's fixed point: verify/h1_counterexample.py.
+        # Theorem H.1 (124) and Corollary H.2 at HF-MAML's fixed point: verify/checks/h1_counterexample.py.
         return replay_h1(argv)
-    from .table_1_scaling import SCALING_BOUND_IDS, main as replay_table_1
+    from verify.checks.table_1_scaling import SCALING_BOUND_IDS, main as replay_table_1
 
     if inst.check.split("@")[0] in SCALING_BOUND_IDS:
-        # Table 1's accuracy, iteration, sample and K-shot columns: verify/table_1_scaling.py.
+        # Table 1's accuracy, iteration, sample and K-shot columns: verify/checks/table_1_scaling.py.
         return replay_table_1(argv)
-    from .corollaries import CASES_BY_ID as COROLLARY_CASES_BY_ID, main as replay_corollary
+    from verify.checks.corollaries import CASES_BY_ID as COROLLARY_CASES_BY_ID, main as replay_corollary
 
     if inst.check in COROLLARY_CASES_BY_ID:
-        # Corollaries 4.13, 4.16, H.2 and the iteration bounds (77), (107), (125): verify/corollaries.py.
+        # Corollaries 4.13, 4.16, H.2 and the iteration bounds (77), (107), (125): verify/checks/corollaries.py.
         return replay_corollary(argv)
     if inst.check.startswith("figure_2_"):
-        from .figure_2 import main as replay_figure_2
+        from verify.checks.figure_2 import main as replay_figure_2
 
         return replay_figure_2(argv)
-    from .bias import BIAS_CASES_BY_ID, main as replay_bias
+    from verify.checks.bias import BIAS_CASES_BY_ID, main as replay_bias
 
     if inst.check in BIAS_CASES_BY_ID:
-        # The bias displays (80)-(81), (116)-(118), (140) and identities (112), (139): verify/bias.py.
+        # The bias displays (80)-(81), (116)-(118), (140) and identities (112), (139): verify/checks/bias.py.
         return replay_bias(argv)
-    from .descent import DESCENT_CASES_BY_ID, run_descent
-    from .expectation import STAT_CASES_BY_ID
-    from .moments import MOMENT_CASES_BY_ID
+    from verify.checks.descent import DESCENT_CASES_BY_ID, run_descent
+    from verify.checks.expectation import STAT_CASES_BY_ID
+    from verify.checks.moments import MOMENT_CASES_BY_ID
 
     if inst.check in DESCENT_CASES_BY_ID:
         case = DESCENT_CASES_BY_ID[inst.check]
@@ -63,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stat = STAT_CASES_BY_ID.get(inst.check) or MOMENT_CASES_BY_ID.get(inst.check)
     if stat is not None:
-        run = __import__("verify.expectation" if inst.check in STAT_CASES_BY_ID else "verify.moments",
+        run = __import__("verify.checks.expectation" if inst.check in STAT_CASES_BY_ID else "verify.checks.moments",
                          fromlist=["run_instance"]).run_instance
         out = run(stat, inst, REPLAY_DELTA)
         b = stat.bound

@@ -1,7 +1,7 @@
 """compliance.json: the versioned, machine-readable record of one `pytest verify` run.
 
 The document is built from the session's Ledger, the registry (every Bound, also
-those no check has reached yet) and verify/known_findings.toml.  Everything the
+those no check has reached yet) and verify/judge/known_findings.toml.  Everything the
 HTML page and the CI gate show is read from it, so a page can be re-rendered from
 the JSON alone and the gate never needs the ledger.
 
@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ..evidence import Evidence, Figure, Verdict, plain
+from verify.judge.evidence import Evidence, Figure, Verdict, plain
 
 SCHEMA = "maml-verify/compliance"
 # Bump when a field is renamed, removed or changes meaning; the gate refuses other versions.
@@ -57,7 +57,7 @@ def build(records: Iterable[Evidence], run: Mapping[str, Any], *, figures: Itera
     if bounds is None:
         from bounds import BOUNDS as bounds
     if findings is None:
-        from ..findings import load
+        from verify.judge.findings import load
 
         findings = load()
     results = [_result(ev, bounds.get(ev.bound_id)) for ev in sorted(records, key=lambda e: e.key)]
@@ -109,7 +109,7 @@ def build(records: Iterable[Evidence], run: Mapping[str, Any], *, figures: Itera
 
 
 def _result(ev: Evidence, bound=None) -> dict:
-    from ..sharpness import result_tightness
+    from verify.judge.sharpness import result_tightness
 
     data = plain(ev.to_dict())
     entry = {k: None for k in RESULT_KEYS}
@@ -157,7 +157,7 @@ def _loose_findings(bound_rows: list[dict]) -> list[dict]:
 def _bound(bound, results: list[dict]) -> dict:
     from bounds import precondition_mathml
 
-    from ..sharpness import bound_tightness
+    from verify.judge.sharpness import bound_tightness
 
     pre_mathml = precondition_mathml(bound)
     return {

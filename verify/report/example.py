@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..evidence import Evidence, Instance, Ledger, Verdict
+from verify.judge.evidence import Evidence, Instance, Ledger, Verdict
 from .compliance import build, run_metadata
 from .junit import TestOutcome
 from .writer import Written, write_report

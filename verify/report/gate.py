@@ -257,7 +257,7 @@ def refuse_as_baseline(doc: dict) -> list[str]:
     unrecorded = [f"{r['bound_id']} / {r['family']}" for r in doc["results"]
                   if r["verdict"] == "violated" and not r.get("finding")]
     if unrecorded:
-        why.append(f"violations not recorded in verify/known_findings.toml: {unrecorded}")
+        why.append(f"violations not recorded in verify/judge/known_findings.toml: {unrecorded}")
     uncaught = [f"{r['bound_id']} / {r['family']}" for r in doc["results"] if r.get("negative_control_caught") is False]
     if uncaught:
         why.append(f"negative controls not caught: {uncaught}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .compliance import NOT_CHECKED, ComplianceError, as_float, load
+from .files import ReportWriteError, write_atomically
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAPER = ("Fallah, Mokhtari, Ozdaglar, On the Convergence Theory of Gradient-Based Model-Agnostic "
@@ -40,7 +41,7 @@ def render(doc: dict) -> str:
     """The HTML page of a compliance document."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    from ..sharpness import TARGET_FRACTION
+    from verify.judge.sharpness import TARGET_FRACTION
 
     from .figures import ratio_histogram
 
@@ -126,10 +127,6 @@ def main(argv: list[str] | None = None) -> int:
     except ComplianceError as exc:
         print(f"html: {exc}", file=sys.stderr)
         return 2
-    from .writer import write_atomically
-
-    from .writer import ReportWriteError
-
     target = source.with_name("index.html")
     try:
         write_atomically(target, render(doc))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .compliance import dumps
+from .files import ReportWriteError, write_atomically, write_temporary, why_unwritable
 from .junit import TestOutcome
 from .junit import render as render_junit
 
@@ -23,12 +24,6 @@ INDEX = "index.html"
 JUNIT = "junit.xml"
 # The imports index.html needs, from pyproject's `report` extra.
 REPORT_EXTRA = ("jinja2", "markupsafe", "matplotlib")
-# mkstemp makes files only the owner can read; a report is for everyone who can see the directory.
-FILE_MODE = 0o644
-
-
-class ReportWriteError(OSError):
-    """The report directory cannot be written; the message names it and the reason."""
 
 
 @dataclass
@@ -46,7 +41,7 @@ def check_writable(report_dir: Path) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise ReportWriteError(_why(report_dir, exc)) from None
+        raise ReportWriteError(why_unwritable(report_dir, exc)) from None
 
 
 # Where an interrupted run writes what it had (a subdirectory of the report directory), so that
@@ -89,17 +84,17 @@ def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = 
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReportWriteError(_why(report_dir, exc)) from None
+        raise ReportWriteError(why_unwritable(report_dir, exc)) from None
     temps: dict[str, str] = {}
     try:
         for name, text in files.items():
-            temps[name] = _write_temporary(report_dir, name, text)
+            temps[name] = write_temporary(report_dir, name, text)
         # The JSON last: a reader that sees the new compliance.json sees the new page and junit too.
         for name in sorted(temps, key=lambda n: n == COMPLIANCE):
             os.replace(temps.pop(name), report_dir / name)
             written.paths.append(report_dir / name)
     except OSError as exc:
-        raise ReportWriteError(_why(report_dir, exc)) from None
+        raise ReportWriteError(why_unwritable(report_dir, exc)) from None
     finally:
         for tmp in temps.values():
             try:
@@ -109,36 +104,5 @@ def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = 
     return written
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """One file, written to a temporary beside it and renamed over it."""
-    path = Path(path)
-    try:
-        tmp = _write_temporary(path.parent, path.name, text)
-    except OSError as exc:
-        raise ReportWriteError(_why(path.parent, exc)) from None
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        os.unlink(tmp)
-        raise ReportWriteError(_why(path.parent, exc)) from None
-
-
-def _write_temporary(directory: Path, name: str, text: str) -> str:
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
-
-
-def _why(report_dir: Path, exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    return (f"cannot write the report to {report_dir}: {reason}"
-            f"{f' ({exc.filename})' if exc.filename and str(exc.filename) != str(report_dir) else ''}; "
-            "choose another directory with --report-dir; any earlier report there is left as it was")
+__all__ = ["COMPLIANCE", "INDEX", "JUNIT", "INTERRUPTED_DIR", "ReportWriteError", "Written", "check_writable",
+           "remove_stale_temporaries", "write_atomically", "write_report"]

@@ -1,0 +1,54 @@
+"""`pytest verify`: the one-step descent inequalities (93), after (123), after (150), with statistical verdicts.
+
+Each check judges the fixed edge instance and the worst candidates of an adversarial
+search (``verify.checks.expectation.search_instances``: pilots of a few one-step draws rank
+the candidates by 1 + (lhs - rhs)/|rhs| and decide nothing; the worst are judged with
+fresh draws, one statistical test each, charged to this file's share of the budget).
+"""
+import pytest
+
+from verify.checks.descent import DESCENT_CASES, DescentCase, evidence_of_descent, judge_descent, run_descent
+from verify.judge.evidence import Instance, Verdict
+from verify.checks.expectation import SearchPlan, SearchSpace, pilot_score, search_instances
+from verify.checks.instances import mix_seed
+from verify.judge.statistics import budget_for, run_budget_summary
+
+# The fixed instance: alpha at the end of its range, D_h at its threshold (B, B', D_beta are
+# always at the edge of B >= 20 and (18)).
+EDGE = [
+    dict(seed=41, d=2, n=3, alpha_frac=1.0, batch_margin=0.0, spread=0.5, noise=0.5, scale=1.0),
+]
+SPACE = SearchSpace()
+SEARCH = {"ci": SearchPlan(candidates=12, judged=2, pilot_draws=40, refine_starts=1, refine_evaluations=6),
+          "nightly": SearchPlan(candidates=48, judged=3, pilot_draws=40, refine_starts=2, refine_evaluations=20)}
+SEARCH_SALT = 103
+
+
+def budget(profile: str):
+    """This file's share of the error budget over every judged instance (pilots are not tests)."""
+    return budget_for("descent", len(DESCENT_CASES) * (len(EDGE) + SEARCH[profile].judged))
+
+
+BUDGET = budget("ci")
+
+
+def _descent_run(case, inst, delta, bound=None):
+    return run_descent(case, inst, delta, bound)
+
+
+@pytest.mark.parametrize("case", DESCENT_CASES, ids=[c.id for c in DESCENT_CASES])
+def test_descent(case: DescentCase, ledger, run_seed, profile):
+    bud = budget(profile)
+    instances = []
+    for params in EDGE:
+        p = dict(params)
+        instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
+    search = search_instances(case.id, run_seed, SEARCH_SALT, SPACE, SEARCH[profile], pilot_score(case, _descent_run),
+                              group=case.family)
+    check = judge_descent(case, instances + search.judged, bud.per_test)
+    ledger.note_run(error_budget=run_budget_summary(), error_budget_descent=bud.as_dict())
+    ledger.record(evidence_of_descent(case, check, run_seed, search))
+    assert check.admitted, f"{case.id}: no instance met the hypotheses"
+    assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
+    assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
+        f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")
