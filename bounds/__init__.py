@@ -1,9 +1,12 @@
 """The paper's results as data: ``from bounds import BOUNDS`` maps id -> Bound.
 
-Every module of this package whose name does not start with an underscore is one
-result of Fallah, Mokhtari, Ozdaglar, "On the Convergence Theory of Gradient-Based
-Model-Agnostic Meta-Learning Algorithms"; each Bound it defines at module level is
-registered here, once, by discovery.  Nothing else lists the results: checks,
+Every package here whose name does not start with an underscore is one result of Fallah,
+Mokhtari, Ozdaglar, "On the Convergence Theory of Gradient-Based Model-Agnostic Meta-Learning
+Algorithms", named after it (``lemma_4_8``, ``theorem_f_1``, ``eq_9_finite_difference_hvp``):
+its statement in ``statement.py``, the displays of its proof in ``displays.py``, the exact
+arithmetic steps of its proof in ``arithmetic.py``.  Each Bound a module defines at module level
+is registered here, once, by discovery.  ``python -m bounds.where "(84)"`` finds a result by its
+equation number.  Nothing else lists the results: checks,
 report and gate all read ``BOUNDS``.
 """
 from __future__ import annotations
@@ -12,20 +15,9 @@ import importlib
 import pkgutil
 from types import MappingProxyType
 
-from . import _symbols as symbols
-from ._core import (
-    Assessment,
-    Bound,
-    BoundError,
-    Definition,
-    Kind,
-    Precondition,
-    PreconditionFailed,
-    Relation,
-    Sharpness,
-    SharpnessStatus,
-    evaluate,
-)
+from bounds import _symbols as symbols
+from ._core import (Assessment, Bound, BoundError, Definition, Kind, Precondition, PreconditionFailed,
+    Relation, Sharpness, SharpnessStatus, evaluate)
 from ._render import bound_latex, bound_mathml, latex, mathml, precondition_mathml
 from ._taskmean import MatrixTaskMean, TaskMean, instantiate
 
@@ -54,12 +46,19 @@ __all__ = [
 ]
 
 
+def _result_modules():
+    """Every module of every result package (``bounds/<result>/statement.py``, ``displays.py``, ``arithmetic.py``)."""
+    for pkg in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if pkg.name.startswith("_") or not pkg.ispkg:
+            continue
+        package = importlib.import_module(f"{__name__}.{pkg.name}")
+        for mod in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            yield importlib.import_module(f"{package.__name__}.{mod.name}")
+
+
 def _discover() -> dict[str, Bound]:
     found: dict[str, Bound] = {}
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if mod.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{mod.name}")
+    for module in _result_modules():
         for value in vars(module).values():
             if not isinstance(value, Bound) or value.module != module.__name__:
                 continue

@@ -87,7 +87,7 @@ def descent_tail(prefix: str, where: str, alpha_range, decrease: Bound, rate, re
     """
     from sympy import Max
 
-    from .lemma_a_3 import C_1, C_1_DEFINITION, C_2, C_2_DEFINITION
+    from bounds.lemma_a_3.statement import C_1, C_1_DEFINITION, C_2, C_2_DEFINITION
 
     pre = tuple(alpha_range)
 

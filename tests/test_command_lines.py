@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY_POINTS = ("verify.replay", "verify.checks.bias", "verify.checks.convergence", "verify.checks.corollaries", "verify.checks.figure_2",
-                "verify.checks.h1_counterexample", "verify.checks.table_1_scaling", "verify.false_alarms", "verify.rediscovery", "verify.report.gate",
-                "verify.report.html", "verify.report.example", "benchmarks.table_1_cost", "benchmarks.speed_gate",
+ENTRY_POINTS = ("verify.replay", "verify.checks.bias", "verify.checks.convergence", "verify.checks.corollaries",
+                "verify.checks.figure_2", "verify.checks.h1_counterexample", "verify.checks.table_1_scaling",
+                "verify.false_alarms", "verify.rediscovery", "verify.report.gate", "verify.report.html",
+                "verify.report.example", "bounds.where", "benchmarks.table_1_cost", "benchmarks.speed_gate",
                 "benchmarks.targets")
 
 

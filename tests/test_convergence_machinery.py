@@ -90,7 +90,7 @@ def test_figure_2_claims_and_their_controls():
 
 
 def test_figure_2_claims_are_the_registry_bounds():
-    # The margins and the panels' task counts are read from bounds/figure_2.py, not retyped.
+    # The margins and the panels' task counts are read from bounds/figure_2/statement.py, not retyped.
     from verify.checks.figure_2 import PANELS
     from verify.model.errors import ALL_TASKS
 

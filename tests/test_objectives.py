@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bounds import evaluate, lemma_4_8, lemma_4_9
+from bounds import evaluate
+from bounds.lemma_4_8 import statement as lemma_4_8
+from bounds.lemma_4_9 import statement as lemma_4_9
 from verify.model import objectives as obj
 from verify.model.errors import ALL_TASKS, EXACT, OutsideDomain, ParameterError
 from verify.model.families import EXAMPLES, examples

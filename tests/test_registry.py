@@ -2,6 +2,7 @@
 import math
 import re
 from fractions import Fraction
+from pathlib import Path
 from xml.dom.minidom import parseString
 
 import numpy as np
@@ -10,6 +11,8 @@ import sympy as sp
 
 import bounds
 from bounds import BOUNDS, Bound, BoundError, Kind, PreconditionFailed, Relation, evaluate, symbols
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SCALAR_BOUNDS = [b for b in BOUNDS.values() if not b.is_matrix]
 
@@ -339,7 +342,7 @@ def test_the_lemma_a_3_counterexample_evaluates_as_a_violation():
 
 
 def test_evaluate_a_registry_expression():
-    from bounds.lemma_4_9 import BETA_TILDE_EXPANDED
+    from bounds.lemma_4_9.statement import BETA_TILDE_EXPANDED
     v = evaluate(BETA_TILDE_EXPANDED, dict(L=1.0, rho=1.0, alpha=0.5, batch_grad_norm=np.array([1.0, 3.0])))
     assert v == pytest.approx(1 / 6)
     with pytest.raises(BoundError, match="missing values"):
@@ -353,3 +356,20 @@ def test_settings_carry_the_algorithms_constants():
     rule = BOUNDS["theorem_h_1_accuracy"].settings["delta_rule"]
     assert evaluate(rule, dict(rho=2.0, alpha=0.25, outer_grad_sample_norm=np.array([3.0]))) == pytest.approx(
         [1 / (6 * 2 * 0.25 * 3)])
+
+
+def test_where_finds_a_result_by_its_equation_number_in_one_hop():
+    from bounds.where import file_of, find
+
+    assert [(file_of(b), b.id) for b in find("(84)")] == [("bounds/theorem_f_1/displays.py", "eq_84_hessian_factor")]
+    # A range in a reference covers the numbers inside it, and a result's name finds its files.
+    assert {b.id for b in find("Lemma 4.8")} >= {"lemma_4_8"}
+    assert find("(999)") == []
+    for b in BOUNDS.values():  # every Bound's file exists where ``where`` says
+        assert (ROOT / file_of(b)).is_file(), b.id
+
+
+def test_every_result_is_a_package_of_statement_displays_and_arithmetic():
+    for b in BOUNDS.values():
+        top, result, module = b.module.split(".")
+        assert top == "bounds" and module in ("statement", "displays", "arithmetic"), b.module

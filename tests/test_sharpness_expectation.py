@@ -15,8 +15,8 @@ import sympy as sp
 
 from bounds import BOUNDS
 from bounds._core import CONTROL_FRACTION
-from bounds.lemma_4_9 import (SECOND_MOMENT_RATIO_ATTAINED, SECOND_MOMENT_RATIO_TWO_POINT,
-                              SECOND_MOMENT_RATIO_UPPER)
+from bounds.lemma_4_9.statement import (SECOND_MOMENT_RATIO_ATTAINED, SECOND_MOMENT_RATIO_TWO_POINT,
+    SECOND_MOMENT_RATIO_UPPER)
 from verify.model.errors import ParameterError
 from verify.judge.evidence import Instance, Verdict
 from verify.checks.expectation import (EXTREMAL_EDGE, EXTREMAL_KIND, P_STAR, P_STAR_TASK_NOISE,
@@ -104,7 +104,7 @@ def _lemma_4_9_ratio(p: float, B_prime: int, y: float, D: int) -> float:
 
 
 def test_lemma_4_9_second_moment_noise_on_every_task_reaches_no_more_than_the_two_point_law():
-    """The claim in bounds/lemma_4_9.py: NoisyFamily noise (the same on every task) does not beat the attained ratio."""
+    """The claim in bounds/lemma_4_9/statement.py: NoisyFamily noise (the same on every task) does not beat the attained ratio."""
     attained, upper = float(SECOND_MOMENT_RATIO_ATTAINED), float(SECOND_MOMENT_RATIO_UPPER)
     ratios = [_lemma_4_9_ratio(p, B, y, D) for p in (0.5, 0.7, P_STAR, 0.9) for B in (1, 2, 3)
               for D in (1, 2, 3) for y in (0.3, 1.0)]

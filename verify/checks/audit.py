@@ -36,7 +36,7 @@ import sympy as sp
 from bounds import BOUNDS, Bound, Kind, Relation, TaskMean
 from bounds._hypotheses import ALPHA_POSITIVE, HESSIAN_BATCH_HF_MAML, HESSIAN_BATCH_MAML
 from bounds._symbols import TABLE, L, alpha, info, sigma, sigma_H, sigma_tilde
-from bounds.lemma_4_9 import B_PRIME_CONDITION, D_BETA_CONDITION
+from bounds.lemma_4_9.statement import B_PRIME_CONDITION, D_BETA_CONDITION
 
 # A batch condition N >= ceil(Q) is reduced by solving Q = q N for this symbol of Q:
 # each is a variance that appears in Q only, so q = Q/N sweeps [0, 1] exactly.

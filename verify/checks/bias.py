@@ -432,7 +432,7 @@ POSITIVE_FORMULA = {"eq_139_hf_maml_bias_identity": "sign_corrected"}
 # * the identities on quadratics and regression: e_{i,k} = 0 there, so the negative control
 #   (the formula without e_{i,k}) would be the identity itself.
 # * the kinked family (the extremal instances of (80)-(81), (116)-(118)) for the other
-#   displays: HF-MAML's (140) needs its own extremal family (see bounds/theorem_h_1_proof.py).
+#   displays: HF-MAML's (140) needs its own extremal family (see bounds/theorem_h_1/displays.py).
 _PAIRS = {
     "eq_80_maml_bias": (("noisy-trigonometric", KINKED), "exact"),
     "eq_81_maml_bias_numeric": (("noisy-trigonometric", KINKED), "exact"),
@@ -709,8 +709,8 @@ def run_instance(case: BiasCase, inst: Instance, delta: float, bound: Bound | No
 
 
 # ---------------------------------------------------------------------- extremal instances
-# The equality cases of the bias displays (derivations in the Bounds' modules, bounds/theorem_f_1_proof.py
-# and bounds/theorem_g_1_proof.py), in the kinked family with the smoothing eps = 1e-3 alpha sigma~:
+# The equality cases of the bias displays (derivations in the Bounds' modules, bounds/theorem_f_1/displays.py
+# and bounds/theorem_g_1/displays.py), in the kinked family with the smoothing eps = 1e-3 alpha sigma~:
 #   "maml":       f''(w) = -L, the kink at u: ||I - alpha grad^2 f_i|| = 1 + alpha L and e_{i,k} at its
 #                 bound of (20), aligned, so (80) is tight (ratio 1 - smoothing/2), (81) at alpha L = 1/6;
 #   "stationary": w at the kink, f'(w) = 0: grad F = 0 and r_k = e_{i,k}, so (116) and (117) are tight;

@@ -22,7 +22,7 @@ verify/model/families/kinked.py, with two-point noise; ``build_extremal``) every
 expectation is a finite sum and is computed EXACTLY by enumerating all outcomes of the
 sign means of the batches (and of the task batch B' for (19)): the verdict spends no error
 budget and decides up to float rounding (``exact_verdict``).  Those instances are where the
-proofs are tight (derivations in bounds/lemma_4_9.py, lemma_4_10.py, theorem_4_11.py), and
+proofs are tight (derivations in bounds/lemma_4_9/statement.py, lemma_4_10.py, theorem_4_11.py), and
 each Bound's extremal runner (verify/judge/sharpness.py) judges them against any Bound it is given.
 The exact paths apply to any family with a finite noise law (``has_exact_law``).
 
@@ -66,7 +66,8 @@ from typing import Callable
 
 import numpy as np
 
-from bounds import Bound, Relation, evaluate, lemma_4_9
+from bounds import Bound, Relation, evaluate
+from bounds.lemma_4_9 import statement as lemma_4_9
 
 from verify.model.algorithms import MetaBatches, adapted_points
 from verify.model.errors import ParameterError
@@ -772,7 +773,7 @@ STAT_CASES_BY_ID = {c.id: c for c in STAT_CASES}
 # ``build_extremal``): alpha L = 1, batch sizes 1 at the edge of the hypotheses, eps = alpha sigma~ / 2^13.
 _AT_EDGE = dict(d=1, n=1, alpha_frac=1.0, batch_margin=0.0, spread=0.0, noise=1.0, scale=0.5)
 # (19) second: the task probability p* = (3 + sqrt 3)/6 of the noiseless two-point law that maximises the
-# ratio (bounds/lemma_4_9.py: mu = 2 + 2 sqrt 3, p = mu^2/(mu^2 + 8)); and the p maximising it with noise
+# ratio (bounds/lemma_4_9/statement.py: mu = 2 + 2 sqrt 3, p = mu^2/(mu^2 + 8)); and the p maximising it with noise
 # of the edge size on the large task only (scipy's bounded maximisation of the exact ratio, to 1e-13).
 P_STAR = (3.0 + math.sqrt(3.0)) / 6.0
 P_STAR_TASK_NOISE = 0.7903567977906251

@@ -11,7 +11,7 @@ gradients and Hessians (``NoisyFamily``).  Three panels:
 The paper's claims, each stated here as an inequality with a margin on the final level
 (the mean of ||grad F(w_k)|| over the last ``TAIL`` of the iterations; exact grad F, (6)).
 The claims, their margins, and the panels' task counts and B are the registry's
-Bounds ``figure_2_a``, ``figure_2_b``, ``figure_2_c`` (bounds/figure_2.py):
+Bounds ``figure_2_a``, ``figure_2_b``, ``figure_2_c`` (bounds/figure_2/statement.py):
 
   (a), (c)  FO-MAML ends far above MAML and HF-MAML (its extra O(alpha sigma) term):
             level(FO-MAML) >= margin * max(level(MAML), level(HF-MAML));

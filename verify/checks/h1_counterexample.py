@@ -77,7 +77,7 @@ import sympy as sp
 from scipy import optimize
 
 from bounds import BOUNDS, TaskMean, evaluate, symbols
-from bounds import lemma_4_9
+from bounds.lemma_4_9 import statement as lemma_4_9
 
 from .bias import build_bias_family
 from .convergence import Trajectories, checkpoints, judge

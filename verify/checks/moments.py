@@ -20,8 +20,8 @@ exact tasks, least squares) the outer and Hessian batches are integrated out exa
 (``_conditional_moments``: E[G | D_in], E[||G||^2 | D_in], E[||v||^2 | D_in]), so only the inner batch
 is sampled: the same expectations with far less spread (in d = 1, (85) then holds draw by draw).
 The displays of Theorems F.1 and G.1 also judge their proofs' extremal instances, exactly
-(``FG_EXTREMAL_PARAMS``, ``run_fg_extremal``; derivations in bounds/theorem_f_1_proof.py and
-bounds/theorem_g_1_proof.py).
+(``FG_EXTREMAL_PARAMS``, ``run_fg_extremal``; derivations in bounds/theorem_f_1/displays.py and
+bounds/theorem_g_1/displays.py).
 
 The instances judged are the fixed edge instance and the worst candidates of the
 adversarial search of verify/checks/expectation.py (``search_instances``): all displays on
@@ -357,7 +357,7 @@ __all__ = ["MOMENT_CASES", "MOMENT_CASES_BY_ID", "MomentCase", "run_instance", "
 
 # ---------------------------------------------------------------------- Theorem H.1's extremal instances, exact
 # The displays (141)-(149) judged where their proofs' steps are tight (derivations in
-# bounds/theorem_h_1_proof.py): ridge tasks with the curvature -L on a plateau wider than
+# bounds/theorem_h_1/displays.py): ridge tasks with the curvature -L on a plateau wider than
 # the finite-difference segment of (11) (delta_k^i ||v|| = delta = 1/(6 rho alpha), so the
 # segment average A of the Hessian has ||I - alpha A|| = 1 + alpha L), alpha L = 1/6, two-point
 # noise along the ridge (Jensen's steps tight) and D_h at the edge of H.1's hypothesis.  The
@@ -548,8 +548,8 @@ for _bound_id in HF_EXTREMAL_PARAMS:
 
 # ---------------------------------------------------------------------- Theorems F.1 and G.1: extremal instances, exact
 # The displays (82), (84)-(85), (87)-(89) of F.1 and (119), (122) of G.1 judged where their proofs'
-# steps are tight (the derivations, with the suprema, are in bounds/theorem_f_1_proof.py and
-# bounds/theorem_g_1_proof.py).  Each extremal instance has finite noise (two-point noise, or a
+# steps are tight (the derivations, with the suprema, are in bounds/theorem_f_1/displays.py and
+# bounds/theorem_g_1/displays.py).  Each extremal instance has finite noise (two-point noise, or a
 # regression task with two samples), so every expectation is a finite sum over the batches'
 # outcomes: exact, no error budget.  They are judged as fixed instances of every check of their
 # display (``fg_extremal_edges``, whatever family kind the check draws its random instances from:

@@ -37,8 +37,8 @@ import sympy as sp
 from scipy import optimize
 
 from bounds import BOUNDS, Bound, Relation, TaskMean, symbols
-from bounds.appendix_i_quadratic import TASK_SYMBOLS
-from bounds.lemma_a_3 import X_STAR_34
+from bounds.appendix_i_quadratic.statement import TASK_SYMBOLS
+from bounds.lemma_a_3.statement import X_STAR_34
 from bounds import instantiate
 
 from verify.model.algorithms import ALL_TASKS, EXACT, draw_meta_batches, fo_maml_direction, maml_direction
@@ -708,7 +708,7 @@ EXTREMAL_BUILDERS: dict[str, Callable] = {
 }
 
 # alpha L at which (34)'s equality configuration makes (1 + alpha L)^2 / (2 C2^2 + 1) largest
-# (derived in bounds/lemma_a_3.py).
+# (derived in bounds/lemma_a_3/statement.py).
 _X_34 = float(X_STAR_34)
 
 # The extremal instances of each check: (case id) -> parameter sets.  They join the drawn

@@ -1,6 +1,6 @@
 """Table 1's accuracy, iteration, sample and K-shot columns: O(.) claims checked as growth exponents.
 
-Twelve registry Bounds of kind SCALING (``bounds/table_1.py``), ``lhs = O(rhs)`` in the
+Twelve registry Bounds of kind SCALING (``bounds/table_1/statement.py``), ``lhs = O(rhs)`` in the
 variable ``settings["in"]``: best accuracy O(eps) (MAML, HF-MAML) and O(alpha sigma)
 (FO-MAML); iterations O(1/eps^2) and O(1/(alpha^2 sigma^2)); samples per iteration
 O(1/eps^4) and O(1/(alpha^4 sigma^2)); K-shot accuracy O(sigma~/sqrt K) and
@@ -119,7 +119,8 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
-from bounds import BOUNDS, Bound, TaskMean, evaluate, lemma_4_9, symbols
+from bounds import BOUNDS, Bound, TaskMean, evaluate, symbols
+from bounds.lemma_4_9 import statement as lemma_4_9
 
 from verify.model.algorithms import ALGORITHMS, registry_stepsize_factor, theorem_h_1_delta_rule
 # For quadratic tasks rho = 0: (11) is exact for every delta and H.1's rule gives none.

@@ -1,7 +1,7 @@
 """`pytest verify`: Figure 2 of Appendix J reproduced, its curves in the report, its claims checked over several seeds.
 
 Each panel is one check recorded as Evidence of the registry's Bound ``figure_2_<panel>``
-(bounds/figure_2.py: the claim as an inequality, with the suite's margins as readings).
+(bounds/figure_2/statement.py: the claim as an inequality, with the suite's margins as readings).
 The verdict is descriptive and spends none of the run's error budget: a distribution-free
 confidence bound on the median ratio at this check's share of 1e-3 would need about 25
 seeds per panel (a sign test), several times the cost of the rest of the statistical

@@ -9,7 +9,7 @@ closed forms: w_FO must not solve grad F = 0, and w* must not stop FO-MAML, beca
 import pytest
 
 from bounds import BOUNDS, MatrixTaskMean, instantiate, symbols
-from bounds.appendix_i_quadratic import FO_MAML_STEP, I_d, TASK_SYMBOLS, W_FO, W_STAR, A_i, b_i, w
+from bounds.appendix_i_quadratic.statement import FO_MAML_STEP, I_d, TASK_SYMBOLS, W_FO, W_STAR, A_i, b_i, w
 from verify.judge.evidence import Evidence, Verdict
 from verify.model.symbolic import (affine_field_vanishes_at, fo_maml_direction, generic_tasks, gradient,
     matrices_equal, meta_objective, point)

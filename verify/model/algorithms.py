@@ -35,10 +35,10 @@ from typing import Callable
 import numpy as np
 
 from .errors import (ALL_TASKS, EXACT, FiniteDifferenceError, NonFiniteValue, OutsideDomain, ParameterError,
-    check_alpha, check_batch_size, check_finite, check_positive, check_rng)
-from verify.model.families.base import Batch, Family
+                     check_alpha, check_batch_size, check_finite, check_positive, check_rng)
+from .families.base import Batch, Family
 from .objectives import (OVERRIDE, _finite_constants, _meta_gradient, _meta_objective, _stepsize_beta_tilde,
-    alpha_outside_hypotheses)
+                         alpha_outside_hypotheses, stepsize_batch_sizes)
 
 __all__ = [
     "ALGORITHMS",
@@ -130,24 +130,39 @@ class MetaBatches:
 
 def draw_meta_batches(family: Family, B, D_in, D_o, D_h=None, rng: np.random.Generator | None = None) -> MetaBatches:
     """Draw B_k (B i.i.d. tasks, or ``ALL_TASKS``) and independent D_in^i, D_o^i, D_h^i (or ``EXACT``)."""
+    B, D_in, D_o, D_h, rng = _batch_sizes(family, B, D_in, D_o, D_h, rng)
+    return _draw_meta_batches(family, B, D_in, D_o, D_h, rng)
+
+
+def _batch_sizes(family: Family, B, D_in, D_o, D_h, rng):
+    """The batch sizes of one iteration and its Generator, validated once (``run`` draws with them every step)."""
     B = check_batch_size("B", B)
     if B == EXACT:
         raise ParameterError("B", "is a task batch size: an integer or ALL_TASKS")
-    if B == ALL_TASKS:
-        tasks, weights = np.arange(family.n_tasks), family.probabilities
-    else:
+    if B != ALL_TASKS:
         if rng is None:
             raise ParameterError("rng", "drawing a task batch needs a numpy Generator")
         check_rng(rng)
-        tasks = family.sample_tasks(B, rng)
-        weights = np.full(B, 1.0 / B)
     sizes = {"D_in": D_in, "D_o": D_o} | ({} if D_h is None else {"D_h": D_h})
     for name, size in sizes.items():
         if check_batch_size(name, size) == ALL_TASKS:
             raise ParameterError(name, "is a data batch size: an integer or EXACT")
-    inner = family.draw_batch(tasks, D_in, rng, name="D_in")
-    outer = family.draw_batch(tasks, D_o, rng, name="D_o")
-    hessian = None if D_h is None else family.draw_batch(tasks, D_h, rng, name="D_h")
+        if size != EXACT and rng is None and not family.is_deterministic:
+            raise ParameterError("rng", "a stochastic batch needs a numpy Generator")
+    check_rng(rng, required=False)
+    return B, (D_in if D_in == EXACT else int(D_in)), (D_o if D_o == EXACT else int(D_o)), \
+        (D_h if D_h is None or D_h == EXACT else int(D_h)), rng
+
+
+def _draw_meta_batches(family: Family, B, D_in, D_o, D_h, rng) -> MetaBatches:
+    if B == ALL_TASKS:
+        tasks, weights = np.arange(family.n_tasks), family.probabilities
+    else:
+        tasks = family._sample_tasks(B, rng)
+        weights = np.full(B, 1.0 / B)
+    inner = family._draw(tasks, D_in, rng)
+    outer = family._draw(tasks, D_o, rng)
+    hessian = None if D_h is None else family._draw(tasks, D_h, rng)
     return MetaBatches(tasks, weights, inner, outer, hessian)
 
 
@@ -171,16 +186,37 @@ def _w(family: Family, w) -> np.ndarray:
     return w
 
 
+# Each public function below validates its arguments and calls its core (the same name with a
+# leading underscore); ``run`` validates once and calls the cores in its loop.  The cores still
+# refuse a non-finite intermediate point (``_finite``): that is how a diverging run is told apart,
+# not a check of the caller's input.
+def _rows(family: Family, w: np.ndarray, n: int) -> np.ndarray:
+    return np.broadcast_to(w, (n, family.dim))
+
+
+def _finite(name: str, X: np.ndarray) -> np.ndarray:
+    if not np.all(np.isfinite(X)):
+        bad = int(np.size(X) - np.count_nonzero(np.isfinite(X)))
+        raise NonFiniteValue(name, f"contains {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'}")
+    return X
+
+
 def adapted_points(family: Family, w, alpha, batches: MetaBatches) -> np.ndarray:
     """w_{k+1}^i = w_k - alpha grad~ f_i(w_k, D_in^i), (4); shape (B, d)."""
-    alpha = check_alpha(alpha)
-    w = _w(family, w)
-    return w - alpha * family.batch_gradient(w, batches.inner)
+    return _adapted_points(family, _w(family, w), check_alpha(alpha), batches)
+
+
+def _adapted_points(family: Family, w: np.ndarray, alpha: float, batches: MetaBatches) -> np.ndarray:
+    return w - alpha * family._oracle_gradient(_rows(family, w, len(batches.inner.tasks)), batches.inner)
 
 
 def outer_gradients(family: Family, w, alpha, batches: MetaBatches) -> np.ndarray:
     """v_i = grad~ f_i(w_{k+1}^i, D_o^i), the outer stochastic gradients of (5), (8), (10); shape (B, d)."""
-    return family.batch_gradient(adapted_points(family, w, alpha, batches), batches.outer)
+    return _outer_gradients(family, _w(family, w), check_alpha(alpha), batches)
+
+
+def _outer_gradients(family: Family, w: np.ndarray, alpha: float, batches: MetaBatches) -> np.ndarray:
+    return family._oracle_gradient(_finite("w", _adapted_points(family, w, alpha, batches)), batches.outer)
 
 
 def sgd_direction(family: Family, w, batches: MetaBatches) -> Direction:
@@ -194,24 +230,31 @@ def maml_direction(family: Family, w, alpha, batches: MetaBatches) -> Direction:
     """1/B sum_i (I - alpha grad~^2 f_i(w_k, D_h^i)) grad~ f_i(w_{k+1}^i, D_o^i), the MAML direction of (5)."""
     if batches.hessian is None:
         raise ParameterError("D_h", "MAML needs the Hessian batch D_h")
-    alpha = check_alpha(alpha)
-    w = _w(family, w)
-    v = outer_gradients(family, w, alpha, batches)
-    # (I - alpha H~) v as a Hessian-vector product: the same number, without the d x d matrix.
-    direction = v - alpha * family.batch_hvp(w, v, batches.hessian)
+    return _maml_direction(family, _w(family, w), check_alpha(alpha), batches)
+
+
+def _maml_direction(family: Family, w: np.ndarray, alpha: float, batches: MetaBatches) -> Direction:
+    v = _outer_gradients(family, w, alpha, batches)
     B = len(batches.tasks)
+    # (I - alpha H~) v as a Hessian-vector product: the same number, without the d x d matrix.
+    direction = v - alpha * family._oracle_hvp(_rows(family, w, B), _finite("v", v), batches.hessian)
     return Direction(batches.weights @ direction, 2 * B, B,
                      batches.inner.samples + batches.outer.samples, batches.hessian.samples)
 
 
 def fo_maml_direction(family: Family, w, alpha, batches: MetaBatches) -> Direction:
     """1/B sum_i grad~ f_i(w_{k+1}^i, D_o^i), the FO-MAML direction of (8)."""
-    v = outer_gradients(family, w, alpha, batches)
+    return _fo_maml_direction(family, _w(family, w), check_alpha(alpha), batches)
+
+
+def _fo_maml_direction(family: Family, w: np.ndarray, alpha: float, batches: MetaBatches) -> Direction:
+    v = _outer_gradients(family, w, alpha, batches)
     return Direction(batches.weights @ v, 2 * len(batches.tasks), 0,
                      batches.inner.samples + batches.outer.samples, 0)
 
 
 def _deltas(delta, norms: np.ndarray) -> np.ndarray:
+    """delta_k^i for this iteration's norms; a rule's output is checked each time (it depends on the norms)."""
     if callable(delta):
         out = np.asarray(delta(norms), dtype=np.float64)
     else:
@@ -233,8 +276,11 @@ def central_difference_hvp(family: Family, w, V, deltas, batch: Batch) -> tuple[
     gradients (eps (||g+|| + ||g-||)) and of the points w -+ delta v
     (eps L (||w|| + delta ||v||) each), divided by 2 delta.
     """
-    w = _w(family, w)
-    V = np.asarray(V, dtype=np.float64)
+    return _central_difference_hvp(family, _w(family, w), np.asarray(V, dtype=np.float64), deltas, batch)
+
+
+def _central_difference_hvp(family: Family, w: np.ndarray, V: np.ndarray, deltas, batch: Batch
+                            ) -> tuple[np.ndarray, float]:
     norms = np.linalg.norm(V, axis=1)
     live = norms > 0
     D = np.zeros_like(V)
@@ -242,8 +288,8 @@ def central_difference_hvp(family: Family, w, V, deltas, batch: Batch) -> tuple[
         return D, 0.0
     dl = np.where(live, deltas, 1.0)
     step = dl[:, None] * V
-    g_plus = family.batch_gradient(w + step, batch)
-    g_minus = family.batch_gradient(w - step, batch)
+    g_plus = family._oracle_gradient(_finite("w", w + step), batch)
+    g_minus = family._oracle_gradient(_finite("w", w - step), batch)
     D = np.where(live[:, None], (g_plus - g_minus) / (2 * dl[:, None]), 0.0)
     L = family.constants.L.value
     if not math.isfinite(L):
@@ -268,12 +314,14 @@ def hf_maml_direction(family: Family, w, alpha, batches: MetaBatches, delta) -> 
     """
     if batches.hessian is None:
         raise ParameterError("D_h", "HF-MAML needs the batch D_h of the differences (11)")
-    alpha = check_alpha(alpha)
-    w = _w(family, w)
-    v = outer_gradients(family, w, alpha, batches)
+    return _hf_maml_direction(family, _w(family, w), check_alpha(alpha), batches, delta)
+
+
+def _hf_maml_direction(family: Family, w: np.ndarray, alpha: float, batches: MetaBatches, delta) -> Direction:
+    v = _outer_gradients(family, w, alpha, batches)
     norms = np.linalg.norm(v, axis=1)
     deltas = _deltas(delta, norms)
-    d, ratio = central_difference_hvp(family, w, v, deltas, batches.hessian)
+    d, ratio = _central_difference_hvp(family, w, v, deltas, batches.hessian)
     B = len(batches.tasks)
     return Direction(batches.weights @ (v - alpha * d), 4 * B, 0,
                      batches.inner.samples + batches.outer.samples + 2 * batches.hessian.samples, 0,
@@ -363,8 +411,10 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
             raise ParameterError("alpha", f"{alpha_msg}; the stepsize beta~(w) of (17) is defined only there: "
                                           "give a fixed beta instead of stepsize_factor")
         stepsize_constants = _finite_constants(family, "L", "rho")
+        B_prime, D_beta = stepsize_batch_sizes(family, B_prime, D_beta, rng)
     if algorithm in ("maml", "hf_maml") and D_h is None:
         raise ParameterError("D_h", f"{algorithm} needs the batch size D_h")
+    B, D_in, D_o, D_h, _ = _batch_sizes(family, B, D_in, D_o, D_h if algorithm != "fo_maml" else None, rng)
     if algorithm == "hf_maml":
         if delta is None:
             raise ParameterError("delta", "HF-MAML needs delta (a number, a callable, or 'theorem_h_1')")
@@ -409,14 +459,14 @@ def run(algorithm: str, family: Family, w0, alpha, iterations: int, *, rng: np.r
                 n_prime = family.n_tasks if B_prime == ALL_TASKS else int(B_prime)
                 counts[0] += n_prime
                 counts[2] += 0 if D_beta == EXACT else n_prime * int(D_beta)
-            batches = draw_meta_batches(family, B, D_in, D_o, D_h if algorithm != "fo_maml" else None, rng)
+            batches = _draw_meta_batches(family, B, D_in, D_o, D_h, rng)
             try:
                 if algorithm == "maml":
-                    direction = maml_direction(family, w, alpha, batches)
+                    direction = _maml_direction(family, w, alpha, batches)
                 elif algorithm == "fo_maml":
-                    direction = fo_maml_direction(family, w, alpha, batches)
+                    direction = _fo_maml_direction(family, w, alpha, batches)
                 else:
-                    direction = hf_maml_direction(family, w, alpha, batches, delta)
+                    direction = _hf_maml_direction(family, w, alpha, batches, delta)
             except NonFiniteValue:
                 outcome = "non_finite"
                 break

@@ -30,10 +30,12 @@ import numpy as np
 import sympy as sp
 
 from bounds import evaluate
-from bounds import lemma_4_8, lemma_4_9, symbols
+from bounds.lemma_4_8 import statement as lemma_4_8
+from bounds.lemma_4_9 import statement as lemma_4_9
+from bounds import symbols
 
 from .errors import (ALL_TASKS, EXACT, OutsideDomain, ParameterError, check_alpha, check_batch_size,
-    check_finite)
+                     check_finite, check_rng)
 from verify.model.families.base import Family
 
 __all__ = [
@@ -323,20 +325,34 @@ def batch_grad_norms(family: Family, w, B_prime, D_beta, rng: np.random.Generato
     ``B_prime = ALL_TASKS`` uses every task with weight p_j (the expectation itself);
     ``D_beta = EXACT`` uses exact gradients.  Returns (norms (B',), weights (B',)).
     """
-    w = _point(family, w)
+    B_prime, D_beta = stepsize_batch_sizes(family, B_prime, D_beta, rng)
+    return _batch_grad_norms(family, _point(family, w), B_prime, D_beta, rng)
+
+
+def stepsize_batch_sizes(family: Family, B_prime, D_beta, rng) -> tuple:
+    """B' and D_beta of (16), validated (with the Generator they need); ``run`` calls this once."""
     B_prime = check_batch_size("B_prime", B_prime)
     D_beta = check_batch_size("D_beta", D_beta)
     if B_prime == EXACT or D_beta == ALL_TASKS:
         raise ParameterError("B_prime" if B_prime == EXACT else "D_beta", "mixes up task and data batch sizes")
+    if B_prime != ALL_TASKS:
+        if rng is None:
+            raise ParameterError("rng", "drawing the task batch B' needs a numpy Generator")
+        check_rng(rng)
+    if D_beta != EXACT and rng is None and not family.is_deterministic:
+        raise ParameterError("rng", "a stochastic batch needs a numpy Generator")
+    check_rng(rng, required=False)
+    return B_prime, D_beta
+
+
+def _batch_grad_norms(family: Family, w: np.ndarray, B_prime, D_beta, rng):
     if B_prime == ALL_TASKS:
         tasks, weights = np.arange(family.n_tasks), family.probabilities
     else:
-        if rng is None:
-            raise ParameterError("rng", "drawing the task batch B' needs a numpy Generator")
-        tasks = family.sample_tasks(B_prime, rng)
+        tasks = family._sample_tasks(B_prime, rng)
         weights = np.full(B_prime, 1.0 / B_prime)
-    batch = family.draw_batch(tasks, D_beta, rng, name="D_beta")
-    return np.linalg.norm(family.batch_gradient(w, batch), axis=1), weights
+    batch = family._draw(tasks, D_beta, rng)
+    return np.linalg.norm(family._oracle_gradient(np.broadcast_to(w, (len(tasks), family.dim)), batch), axis=1), weights
 
 
 def _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_domain: bool):
@@ -347,11 +363,12 @@ def _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_domain
             raise OutsideDomain("w", f"{domain_msg}; {_HOW_TO_OVERRIDE} (alpha must still satisfy alpha L <= 1)")
     c = _finite_constants(family, "L", "rho")
     alpha = require_alpha_in_lemma_4_8(alpha, c["L"])
+    B_prime, D_beta = stepsize_batch_sizes(family, B_prime, D_beta, rng)
     return _beta_tilde_inputs(family, w, alpha, c, B_prime, D_beta, rng)
 
 
 def _beta_tilde_inputs(family, w, alpha, c, B_prime, D_beta, rng):
-    norms, weights = batch_grad_norms(family, w, B_prime, D_beta, rng)
+    norms, weights = _batch_grad_norms(family, w, B_prime, D_beta, rng)
     return {"L": c["L"], "rho": c["rho"], "alpha": alpha, "batch_grad_norm": norms}, weights
 
 

@@ -353,8 +353,28 @@ class Family(abc.ABC):
 
     def sample_tasks(self, size, rng: np.random.Generator) -> np.ndarray:
         """A batch of ``size`` i.i.d. task indices drawn with probabilities p_i (B_k of Algorithm 1)."""
-        size = check_batch_size("B", size, allow_exact=False)
-        return check_rng(rng).choice(self.n_tasks, size=size, p=self.probabilities)
+        return self._sample_tasks(check_batch_size("B", size, allow_exact=False), check_rng(rng))
+
+    # The cores below take validated arguments (a task batch size, a Generator, an index array, a
+    # batch size or EXACT, points of shape (rows, d)): the public methods above and below validate
+    # and call them, and the algorithms' loops (verify/model/algorithms.py) call them directly,
+    # having validated their own arguments once.
+    def _sample_tasks(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.choice(self.n_tasks, size=size, p=self.probabilities)
+
+    def _draw(self, t: np.ndarray, size, rng: np.random.Generator | None) -> Batch:
+        if size == EXACT:
+            return Batch(t, EXACT, None)
+        return Batch(t, size, self._draw_batch_data(t, size, rng))
+
+    def _oracle_gradient(self, W: np.ndarray, b: Batch) -> np.ndarray:
+        return self._gradient(W, b.tasks) if b.is_exact else self._batch_gradient(W, b)
+
+    def _oracle_hessian(self, W: np.ndarray, b: Batch) -> np.ndarray:
+        return self._hessian(W, b.tasks) if b.is_exact else self._batch_hessian(W, b)
+
+    def _oracle_hvp(self, W: np.ndarray, V: np.ndarray, b: Batch) -> np.ndarray:
+        return self._hvp(W, V, b.tasks) if b.is_exact else self._batch_hvp(W, V, b)
 
     def draw_batch(self, tasks, size, rng: np.random.Generator | None = None, *, name: str = "D") -> Batch:
         """One data batch D^i of ``size`` samples for each task in ``tasks`` (``EXACT``: the exact oracle)."""
@@ -367,7 +387,7 @@ class Family(abc.ABC):
         if rng is None and not self.is_deterministic:
             raise ParameterError("rng", "a stochastic batch needs a numpy Generator")
         check_rng(rng, required=False)
-        return Batch(t, size, self._draw_batch_data(t, size, rng))
+        return self._draw(t, size, rng)
 
     def _check_batch(self, batch: Batch) -> Batch:
         if not isinstance(batch, Batch):
@@ -383,21 +403,17 @@ class Family(abc.ABC):
     def batch_gradient(self, w, batch: Batch) -> np.ndarray:
         """grad~ f_i(w, D) of Section 1: the mean of per-sample gradients over the batch."""
         b = self._check_batch(batch)
-        W = self.points(w, len(b.tasks))
-        return self._gradient(W, b.tasks) if b.is_exact else self._batch_gradient(W, b)
+        return self._oracle_gradient(self.points(w, len(b.tasks)), b)
 
     def batch_hessian(self, w, batch: Batch) -> np.ndarray:
         """grad~^2 f_i(w, D): the mean of per-sample Hessians over the batch."""
         b = self._check_batch(batch)
-        W = self.points(w, len(b.tasks))
-        return self._hessian(W, b.tasks) if b.is_exact else self._batch_hessian(W, b)
+        return self._oracle_hessian(self.points(w, len(b.tasks)), b)
 
     def batch_hvp(self, w, v, batch: Batch) -> np.ndarray:
         """grad~^2 f_i(w, D) v without forming the Hessian."""
         b = self._check_batch(batch)
-        W = self.points(w, len(b.tasks))
-        V = self.points(v, len(b.tasks), "v")
-        return self._hvp(W, V, b.tasks) if b.is_exact else self._batch_hvp(W, V, b)
+        return self._oracle_hvp(self.points(w, len(b.tasks)), self.points(v, len(b.tasks), "v"), b)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, d={self.dim}, tasks={self.n_tasks}, domain={self.domain})"

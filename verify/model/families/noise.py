@@ -111,7 +111,7 @@ class NoisyFamily(ExactOraclesOfBase, Family):
 
     # ------------------------------------------------------------------ stochastic oracles
     def _draw_batch_data(self, tasks, size, rng):
-        base_batch = self.base.draw_batch(tasks, size, rng)
+        base_batch = self.base._draw(tasks, size, rng)  # tasks, size and rng validated by draw_batch
         if self.distribution == "two_point":
             # The batch mean of D fair signs, for the gradient and (independently) the Hessian noise.
             means = (2.0 * rng.binomial(size, 0.5, size=(2, len(tasks))) - size) / size
@@ -175,15 +175,15 @@ class NoisyFamily(ExactOraclesOfBase, Family):
 
     def _batch_gradient(self, W, batch):
         base_batch, _ = batch.data
-        return self.base.batch_gradient(W, base_batch) + self._gradient_noise(batch)
+        return self.base._oracle_gradient(W, base_batch) + self._gradient_noise(batch)
 
     def _batch_hessian(self, W, batch):
         base_batch, _ = batch.data
-        return self.base.batch_hessian(W, base_batch) + self._hessian_noise(batch)
+        return self.base._oracle_hessian(W, base_batch) + self._hessian_noise(batch)
 
     def _batch_hvp(self, W, V, batch):
         base_batch, _ = batch.data
-        return self.base.batch_hvp(W, V, base_batch) + np.einsum("tij,tj->ti", self._hessian_noise(batch), V)
+        return self.base._oracle_hvp(W, V, base_batch) + np.einsum("tij,tj->ti", self._hessian_noise(batch), V)
 
     def gradient_noise_second_moment(self, W, tasks):
         # One sample adds noise of total variance sigma~^2 (Gaussian: sigma~^2/d per coordinate;
