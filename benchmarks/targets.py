@@ -1,4 +1,4 @@
-"""Issue 7's targets, each measured as a ratio within one run:  python -m benchmarks.targets [--quick]
+"""The speed targets, each measured as a ratio within one run:  python -m benchmarks.targets [--quick]
 
 1. a central finite-difference HVP (11) costs at most 2.5x a batched gradient;
 2. at d = 16 with 64 tasks the batched gradient is at least 20x faster than a per-task loop;

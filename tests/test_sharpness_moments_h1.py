@@ -1,6 +1,6 @@
 """Theorem H.1's moment displays (141)-(149): their extremal instances, exact expectations and power.
 
-The mutation self-test of issue 12 for these displays (each Bound wrapped with its right
+The mutation self-test for these displays (each Bound wrapped with its right
 side times 9/10 of its supremum, or of the ratio its extremal instance attains where no
 supremum is derived, must be reported violated; unwrapped, not violated, and within 9/10
 of that ratio), plus the machinery under it: the ridge family with a piecewise-linear

@@ -37,6 +37,7 @@ from bounds import BOUNDS, Bound, Kind, Relation, TaskMean
 from bounds._hypotheses import ALPHA_POSITIVE, HESSIAN_BATCH_HF_MAML, HESSIAN_BATCH_MAML
 from bounds._symbols import TABLE, L, alpha, info, sigma, sigma_H, sigma_tilde
 from bounds.lemma_4_9.statement import B_PRIME_CONDITION, D_BETA_CONDITION
+from verify.checks import dimensions
 
 # A batch condition N >= ceil(Q) is reduced by solving Q = q N for this symbol of Q:
 # each is a variance that appears in Q only, so q = Q/N sweeps [0, 1] exactly.
@@ -54,7 +55,6 @@ APPROACH_STEPS = 80
 
 class Undecided(RuntimeError):
     """The exact machinery cannot decide this extremum (e.g. a continuum of critical points)."""
-
 
 # ---------------------------------------------------------------- exact comparison
 
@@ -368,8 +368,6 @@ def _strip_positive_factors(d):
 
 @lru_cache(maxsize=None)
 def _consistent(bound: Bound) -> bool:
-    from verify.checks import dimensions
-
     return dimensions.check(bound).consistent
 
 

@@ -83,6 +83,9 @@ from verify.judge.sharpness import ExtremalRun, extremal_runner
 from verify.judge.statistics import exact as exact_mean_bound
 from verify.judge.statistics import verdict as statistical_verdict
 from verify.judge.statistics import vector_mean_norm_bound
+from verify.judge.cli import parse_replay
+from verify.judge.findings import for_check
+from verify.judge.statistics import REPLAY_DELTA
 
 BIAS_KINDS = ("noisy-trigonometric", "noisy-quadratic", "regression")
 # The extremal family of (80)-(81), (116)-(118): a smoothed kink of grad f_i at the inner point
@@ -788,8 +791,6 @@ EXTREMAL_HF_DELTA = 1e-6
 
 
 def _hf_extremal_run(bound: Bound) -> ExtremalRun:
-    from verify.judge.findings import for_check
-
     case = BIAS_CASES_BY_ID[f"{bound.id}@noisy-trigonometric"]
     recorded = [Instance.from_json(f.instance) for f in for_check("bias")
                 if f.bound == bound.id and f.instance and case.family in f.families]
@@ -1030,9 +1031,6 @@ def evidence_of(case: BiasCase, check: BiasCheck, run_seed: int, delta: float, f
 # ---------------------------------------------------------------------- replay
 def main(argv: list[str] | None = None) -> int:
     """Replay one recorded instance of a bias check (``python -m verify.replay '<instance JSON>'``)."""
-    from verify.judge.statistics import REPLAY_DELTA
-
-    from verify.judge.cli import parse_replay
 
     argv = sys.argv[1:] if argv is None else argv
     inst = parse_replay("python -m verify.checks.bias", main.__doc__, argv).instance

@@ -58,6 +58,7 @@ from verify.judge.evidence import Instance, Verdict
 from verify.model.families import Family, NoisyFamily, QuadraticFamily, TrigonometricFamily
 from .instances import alpha_for, smallest_admitted
 from verify.model.objectives import meta_gradient, meta_objective
+from verify.judge.cli import parse_replay
 
 # The theorem of each algorithm (its accuracy Bound carries the stepsize factor, the budget, the delta rule).
 THEOREMS = {"maml": "theorem_f_1_accuracy", "fo_maml": "theorem_g_1_accuracy", "hf_maml": "theorem_h_1_accuracy"}
@@ -356,7 +357,6 @@ def run_instance(case: ConvergenceCase, inst: Instance, delta: float, *, runs: i
 def replay_arguments(argv: list[str], prog: str = "python -m verify.checks.convergence") -> tuple[Instance, int, int, float]:
     """``'<instance JSON>' [runs] [cap] [delta]``: the instance and its runs, cap and error level (from the
     command line, else the instance's recorded ones, else 16 runs, no cap, 1e-4)."""
-    from verify.judge.cli import parse_replay
 
     args = parse_replay(prog, "Replay one recorded instance", argv, optional=("runs", "cap", "delta"))
     inst = args.instance

@@ -79,6 +79,9 @@ from .instances import alpha_for, certified_constants, certified_family, mix_see
 from verify.model.objectives import (batch_grad_norms, meta_gradient, meta_gradient_test,
     require_alpha_in_lemma_4_8)
 from verify.judge.statistics import sequential_decision, student_t, vector_mean_norm_bound, verdict
+from verify.checks.pointwise import falsified
+from verify.judge.evidence import Evidence
+from verify.judge.statistics import run_budget_summary
 
 # Families for the expectation checks: per-sample noise is what these results are about.  The
 # last kind holds the equality cases of the proofs (``build_extremal``): 1-d tasks with a
@@ -1047,7 +1050,6 @@ def judge_statistically(case, instances: list[Instance], run: Callable, delta: f
     """Run ``case`` on each instance at error level ``delta``; combine (any violation is one); run the
     negative control at the worst instance: ``control(bound, worst_outcome)`` -> (falsified Bound, note), by
     default the Bound with its constant moved past the worst ratio found (``pointwise.falsified``)."""
-    from .pointwise import falsified
 
     if control is None:
         def control(bound, worst):
@@ -1087,7 +1089,6 @@ def check_evidence(case, check, run_seed: int, note: str, finding_id: str | None
     (StatCheck here, BiasCheck of verify/checks/bias.py).  A finding is named only when the check
     found the Bound violated.
     """
-    from verify.judge.evidence import Evidence
 
     b, w = case.bound, check.worst
     return Evidence(
@@ -1120,7 +1121,6 @@ def plumbing_control(bound: Bound, worst: StatOutcome, extremal_kind: str = EXTR
     false there by less than the check resolves; this control still tests the plumbing of
     that family's check, and says so.  The power is carried by the equality-case family.
     """
-    from .pointwise import falsified
 
     control, note = falsified(bound, worst.ratio, power=False)
     return control, f"{note}; the power control is judged on the family {extremal_kind}"
@@ -1144,7 +1144,6 @@ def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSp
     ``recorded``: the check's recorded counterexamples (``findings.recorded_instances``),
     judged as they are, with their own seeds, at every run seed.
     """
-    from verify.judge.statistics import run_budget_summary
 
     instances = []
     for params in edge:

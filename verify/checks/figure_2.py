@@ -43,6 +43,8 @@ from verify.model.algorithms import ALGORITHMS, run
 from verify.model.errors import ALL_TASKS, EXACT
 from verify.judge.evidence import Instance
 from verify.model.families import Domain, Family, NoisyFamily, RankOneFamily
+from verify.checks.pointwise import falsified
+from verify.judge.cli import parse_replay
 
 # The paper's task counts and task batches come from the registry; g_i's standard deviation
 # per coordinate (task similarity) and the noise sigma~ are the suite's choices.
@@ -146,7 +148,6 @@ def claim_text(panel: str, bound: Bound | None = None) -> str:
 
 def control_bound(panel: str, ratios: list[float]) -> tuple[Bound, str]:
     """The negative control: the claim with its margin moved past what every seed showed, by a factor 2."""
-    from .pointwise import falsified
 
     return falsified(CLAIMS[panel], max(ratios))
 
@@ -176,7 +177,6 @@ def plot_panel(runs: list[PanelRun], panel: str):
 
 def main(argv: list[str] | None = None) -> int:
     """Replay one seed of a panel: ``python -m verify.checks.figure_2 '<instance JSON>'``; prints the levels and the claim."""
-    from verify.judge.cli import parse_replay
 
     argv = sys.argv[1:] if argv is None else argv
     inst = parse_replay("python -m verify.checks.figure_2", main.__doc__, argv).instance

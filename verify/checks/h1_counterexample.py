@@ -87,6 +87,7 @@ from verify.judge.evidence import Instance, Verdict
 from verify.model.families import TrigonometricFamily
 from .instances import alpha_for, smallest_admitted
 from verify.model.objectives import meta_gradient, meta_objective
+from verify.judge.cli import parse_replay
 
 THEOREM_ID = "theorem_h_1_accuracy"
 COROLLARY_ID = "corollary_h_2"
@@ -600,7 +601,6 @@ def replay_command(inst: Instance) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Replay: ``python -m verify.checks.h1_counterexample '<instance JSON>'`` (params: runs, draw_seed, delta, ...)."""
-    from verify.judge.cli import parse_replay
 
     argv = sys.argv[1:] if argv is None else argv
     inst = parse_replay("python -m verify.checks.h1_counterexample", main.__doc__, argv).instance

@@ -21,6 +21,7 @@ from bounds import Bound, symbols
 from verify.model.families import (Domain, Family, NoisyFamily, QuadraticFamily, RankOneFamily,
     RegressionFamily, TrigonometricFamily)
 from verify.model.families.ridge import RidgeFamily
+from verify.model.errors import ParameterError
 
 # Kinds of task family the pointwise checks run on: every corner of Assumptions
 # 4.3-4.5 the numeric core provides, deterministic oracles (the pointwise results
@@ -112,7 +113,6 @@ def alpha_for(bound: Bound, fraction: float, L: float) -> float:
     ``fraction`` must lie in [0, 1]: outside it the instance would leave the Bound's range of
     alpha, and it is refused (naming ``alpha_frac``), never clipped.
     """
-    from verify.model.errors import ParameterError
 
     limit, strict = alpha_limit(bound)
     fraction = float(fraction)

@@ -51,6 +51,11 @@ from .instances import certified_constants, certified_family
 from verify.model.objectives import meta_gradient, task_meta_gradients
 from verify.judge.sharpness import ExtremalRun, extremal_runner
 from verify.judge.statistics import skew_corrected_t, vector_mean_norm_bound
+from verify.model.errors import ParameterError
+from verify.model.families import NoisyFamily, QuadraticFamily, RegressionFamily
+from verify.model.families.base import Batch, Domain
+from verify.model.families.hessian_profile import HessianProfileFamily, SwitchingNoiseFamily
+from verify.model.families.kinked_moments import KinkedFamily, kinked_task
 
 # Draws per instance: each draw is one iteration's batches for every task.
 DRAWS = 2000
@@ -124,7 +129,6 @@ def _batch_noise_second_moments(family: Family, x, tasks, D_o: int, D_h: int):
     (regression.py: the sample covariance of x (x'w - y) and the mean of (x x' - A_i)^2 over the
     task's samples).  None for any other family: its draws stay plain Monte Carlo.
     """
-    from verify.model.families import NoisyFamily, RegressionFamily
 
     T, dim = x.shape
     if isinstance(family, NoisyFamily) and family.base.is_deterministic:
@@ -418,8 +422,6 @@ def hf_extremal_instance(bound_id: str) -> Instance:
 
 def build_hf_extremal(params: dict, alpha: float):
     """The family (two-point noise along the ridge) and the point w of an extremal instance, for the step alpha."""
-    from verify.model.families.hessian_profile import HessianProfileFamily
-    from verify.model.families.noise import NoisyFamily
 
     L, rho = float(params["L"]), float(params["rho"])
     if params["profile"] == "concave_plateau":
@@ -430,14 +432,12 @@ def build_hf_extremal(params: dict, alpha: float):
     elif params["profile"] == "switching_plateau":
         # Noise switching sign across the segment [w - delta, w + delta] (delta = 1/(6 rho alpha)) around
         # w = point u inside the plateau: the variance step of (143) is an equality.
-        from verify.model.families.hessian_profile import SwitchingNoiseFamily
 
         t_w, delta = float(params["point"]), 1.0 / (6 * rho * alpha)
         base = HessianProfileFamily.concave_plateau(L, rho, 1.5 * (abs(t_w) + delta + alpha * L * abs(t_w)))
         w = t_w * base.u
         return SwitchingNoiseFamily(base, float(params["sigma_tilde"]), delta, centre=t_w), w
     else:
-        from verify.model.errors import ParameterError
 
         raise ParameterError("profile", f"unknown extremal profile {params['profile']!r}")
     fam = NoisyFamily(base, float(params["sigma_tilde"]), 0.0, distribution="two_point", direction=base.u)
@@ -602,10 +602,6 @@ def _rhs_coefficients(bound: Bound, base: dict) -> tuple[float, float]:
 
 def build_fg_extremal(bound: Bound, params: dict) -> tuple[Family, np.ndarray, float, dict]:
     """The family, the point w, alpha and the batch sizes of an F.1 / G.1 extremal instance (L = 1)."""
-    from verify.model.errors import ParameterError
-    from verify.model.families import NoisyFamily, QuadraticFamily, RegressionFamily
-    from verify.model.families.base import Domain
-    from verify.model.families.kinked_moments import KinkedFamily, kinked_task
 
     L, sigma_t = 1.0, 1.0
     kind = params["extremal"]
@@ -655,8 +651,6 @@ def _batch_outcomes(fam: Family, D_in: int, D_o: int, D_h: int):
     independent, with their binomial laws.  Regression: every tuple of sample indices (drawn
     uniformly with replacement).
     """
-    from verify.model.families import NoisyFamily, RegressionFamily
-    from verify.model.families.base import Batch
 
     if isinstance(fam, NoisyFamily):
         laws = [fam.batch_noise_law(D) for D in (D_in, D_o, D_h)]
@@ -679,7 +673,6 @@ def _batch_outcomes(fam: Family, D_in: int, D_o: int, D_h: int):
         def build(tasks, n):
             return tuple(Batch(tasks, D, np.tile(i[s], (n, 1))) for D, i, s in zip((D_in, D_o, D_h), idx, sel))
         return prob, build
-    from verify.model.errors import ParameterError
 
     raise ParameterError("family", f"no finite batch law for {type(fam).__name__}")
 

@@ -874,7 +874,6 @@ def _precise(expr, values: dict, weights) -> list:
 
 def evaluate_instance(case: Case, instance: Instance, bound: Bound | None = None) -> Outcome:
     """Build the instance, compute the Bound's inputs, judge them (against a falsified Bound if given)."""
-    from verify.model.errors import ParameterError
 
     bound = bound or case.bound
     try:

@@ -131,6 +131,7 @@ from verify.model.families import Domain, Family, NoisyFamily, QuadraticFamily
 from .instances import alpha_for, smallest_admitted
 from verify.model.objectives import meta_gradient, meta_objective
 from verify.judge.statistics import student_t
+from verify.judge.cli import parse_replay
 
 # ---------------------------------------------------------------------- claims
 COLUMNS = ("best_accuracy", "iterations", "samples", "k_shot")
@@ -928,7 +929,6 @@ def replay_command(inst: Instance) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Replay one instance: ``python -m verify.checks.table_1_scaling '<instance JSON>' [delta]``."""
-    from verify.judge.cli import parse_replay
 
     argv = sys.argv[1:] if argv is None else argv
     args = parse_replay("python -m verify.checks.table_1_scaling", main.__doc__, argv, optional=("delta",))

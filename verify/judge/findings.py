@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from verify.judge.evidence import Instance
 
 FINDINGS_PATH = Path(__file__).with_name("known_findings.toml")
 SCHEMA = 1
@@ -18,7 +19,6 @@ SCHEMA = 1
 
 class FindingsFileError(ValueError):
     """The findings file is missing, malformed, or of another schema."""
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -94,7 +94,6 @@ def recorded_instances(check_id: str, check: str | None = None, path: Path = FIN
     drawn from the seed, so a seed may miss the corner a finding was found in, and a recorded
     finding must reproduce at every seed.  None while they are withheld (``set_withheld``).
     """
-    from .evidence import Instance
 
     if _WITHHELD:
         return []

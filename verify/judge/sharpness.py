@@ -12,6 +12,7 @@ from typing import Callable
 from bounds import Bound
 
 from verify.judge.evidence import Verdict
+from bounds import Kind, Relation
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,6 @@ TARGET_FRACTION = 0.9
 
 def is_inequality(bound: Bound) -> bool:
     """Pointwise and expectation statements with <= or >=: those that carry a tightness record."""
-    from bounds import Kind, Relation
 
     return bound.kind in (Kind.POINTWISE, Kind.EXPECTATION) and bound.relation in (Relation.LE, Relation.GE)
 

@@ -39,6 +39,7 @@ from .errors import (ALL_TASKS, EXACT, FiniteDifferenceError, NonFiniteValue, Ou
 from .families.base import Batch, Family
 from .objectives import (OVERRIDE, _finite_constants, _meta_gradient, _meta_objective, _stepsize_beta_tilde,
                          alpha_outside_hypotheses, stepsize_batch_sizes)
+from bounds import BOUNDS, evaluate
 
 __all__ = [
     "ALGORITHMS",
@@ -74,8 +75,6 @@ _EPS = np.finfo(np.float64).eps
 
 # ---------------------------------------------------------------------- registry settings
 def _registry_setting(algorithm: str, key: str):
-    from bounds import BOUNDS  # imported late: the registry grows while this module is used
-
     if algorithm not in THEOREM_OF:
         raise ParameterError("algorithm", f"{algorithm!r} is not one of {ALGORITHMS}")
     bound_id = THEOREM_OF[algorithm]
@@ -96,7 +95,6 @@ def theorem_h_1_delta_rule(rho: float, alpha: float) -> Callable[[np.ndarray], n
     needs rho > 0 and alpha > 0; for rho = 0 the difference (11) is exact for every
     delta and the rule gives none, so the caller must choose delta.
     """
-    from bounds import evaluate
 
     rule = _registry_setting("hf_maml", "delta_rule")
     rho = check_positive("rho", rho, allow_zero=True)

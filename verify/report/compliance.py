@@ -237,7 +237,7 @@ def run_metadata(*, profile: str, seed: int, started_at: str, duration_s: float,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "workers": workers,
-        # Set by the statistical checks (issue 6) through ledger.note_run(error_budget=...).
+        # Set by the statistical checks through ledger.note_run(error_budget=...).
         "error_budget": facts.pop("error_budget", None),
         "exit_status": exit_status,
         "tests": dict(tests),

@@ -47,6 +47,8 @@ import numpy as np
 from verify.model.errors import ParameterError, check_finite, check_positive
 from .base import Constant, Constants, Domain, Family
 from .noise import ExactOraclesOfBase
+from verify.model.families.base import Batch
+from verify.model.families.noise import NoisyFamily
 
 __all__ = ["HessianProfileFamily", "SwitchingNoiseFamily"]
 
@@ -231,13 +233,11 @@ class SwitchingNoiseFamily(ExactOraclesOfBase, Family):
     @staticmethod
     def batch_noise_law(size: int):
         """The law of a batch's sign mean: values and probabilities (as ``NoisyFamily.batch_noise_law``)."""
-        from .noise import NoisyFamily
 
         return NoisyFamily.batch_noise_law(size)
 
     def batch_with_noise(self, tasks, size: int, gradient_mean):
         """The batch whose sign mean is ``gradient_mean`` (one outcome of ``batch_noise_law``)."""
-        from .base import Batch
 
         t = self.task_indices(tasks)
         m = np.asarray(gradient_mean, dtype=float) * np.ones(len(t))

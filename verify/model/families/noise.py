@@ -40,6 +40,7 @@ import numpy as np
 
 from verify.model.errors import ParameterError, check_positive
 from .base import Batch, Constant, Constants, Domain, Family
+from verify.model.errors import check_batch_size
 
 __all__ = ["ExactOraclesOfBase", "NoisyFamily"]
 
@@ -127,7 +128,6 @@ class NoisyFamily(ExactOraclesOfBase, Family):
         """The two-point law of a batch's sign mean m = (2K - D)/D, K ~ Binomial(D, 1/2): values, probabilities."""
         from math import comb
 
-        from verify.model.errors import check_batch_size
 
         D = check_batch_size("size", size)
         if not isinstance(D, int):
