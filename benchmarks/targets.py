@@ -6,7 +6,7 @@
    iteration with explicit Hessians;
 4. peak memory (tracemalloc) of one HF-MAML iteration grows like d, not d^2.
 
-Prints a Markdown table (the README's "Benchmarks" table is this output) and exits 1 if
+Prints a Markdown table (docs/performance.md records its output) and exits 1 if
 a target is missed.  Target 3 forms 64 Hessians of 128 MiB each per MAML iteration and
 takes about a minute; ``--quick`` measures it at d = 1024 instead.
 """

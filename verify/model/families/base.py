@@ -31,7 +31,7 @@ Writing a family.  Subclass ``Family`` and implement ``_loss``, ``_gradient``,
 ``constants_on(domain)``.  ``_hvp`` defaults to the Hessian times v; the
 stochastic oracles default to the exact ones (a deterministic family, sigma~ =
 sigma_H = 0).  A family with per-sample data overrides ``_draw_batch_data`` and
-the ``_batch_*`` methods.  See ``verify/model/families/README_EXAMPLE.md``.
+the ``_batch_*`` methods.  The README's "Your own task family" shows a whole one.
 """
 from __future__ import annotations
 
