@@ -115,3 +115,43 @@ def test_readme_doc_links_resolve(path, anchor):
         headings = re.findall(r"^#{1,6} (.+)$", target.read_text(encoding="utf-8"), flags=re.M)
         anchors = {_github_anchor(h) for h in headings}
         assert anchor in anchors, f"README.md links to {path}#{anchor}; its headings give {sorted(anchors)}"
+
+
+def _named_modules():
+    """Every `python -m <module>` the README names (text blocks and the command table), but pip and pytest."""
+    found = {m for m in re.findall(r"python -m ([A-Za-z_][\w.]*)", README) if not m.endswith(".")}
+    return sorted(found - {"pip", "pytest"})
+
+
+@pytest.mark.parametrize("module", _named_modules())
+def test_every_command_the_readme_names_has_help(module):
+    """The README names commands it does not run (they take minutes or need a report): each exists and has --help.
+
+    ``verify.checks.<kind>`` in the command table stands for the kinds listed beside it; those are
+    covered by tests/test_command_lines.py's list of entry points, which this test also holds the
+    README to.
+    """
+    done = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=COMMAND_TIMEOUT_S)
+    assert done.returncode == 0 and "usage:" in done.stdout, f"python -m {module} --help: {done.stderr[-1500:]}"
+
+
+def test_the_replay_kinds_the_readme_lists_are_entry_points():
+    from tests.test_command_lines import ENTRY_POINTS
+
+    row = next(line for line in README.splitlines() if "python -m verify.checks.<kind>" in line)
+    kinds = re.findall(r"`(\w+)`", row.split("|")[2])
+    assert kinds and all(f"verify.checks.{k}" in ENTRY_POINTS for k in kinds), kinds
+
+
+def test_every_pytest_verify_option_the_readme_shows_exists():
+    """The options in the README's `pytest verify` lines are options of the plugin (or of pytest and xdist)."""
+    shown = set()
+    for line in README.splitlines():
+        if "pytest verify" in line:
+            shown |= set(re.findall(r"(?<![\w-])(--[a-z][\w-]*|-[nk])\b", line.split("#")[0]))
+    done = subprocess.run([sys.executable, "-m", "pytest", "verify", "--help", "-p", "no:cacheprovider"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+    assert done.returncode == 0, done.stderr[-1500:]
+    missing = sorted(o for o in shown if not re.search(rf"(?<![\w-]){re.escape(o)}\b", done.stdout))
+    assert shown and not missing, f"the README shows options pytest verify does not have: {missing}"
