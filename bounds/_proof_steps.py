@@ -20,8 +20,10 @@ from __future__ import annotations
 import sys
 
 import sympy as sp
+from sympy import Max
 
 from ._core import Bound, Definition, Kind, Relation
+from .lemma_a_3.statement import C_1, C_1_DEFINITION, C_2, C_2_DEFINITION
 from ._symbols import DIMENSIONLESS, declare_defined
 
 
@@ -85,10 +87,6 @@ def descent_tail(prefix: str, where: str, alpha_range, decrease: Bound, rate, re
     Returns the steps in the order (95) C1, (95) C2, (96) sigma, (96) grad, (99), (100),
     (102), (105), theorem constant.
     """
-    from sympy import Max
-
-    from bounds.lemma_a_3.statement import C_1, C_1_DEFINITION, C_2, C_2_DEFINITION
-
     pre = tuple(alpha_range)
 
     def made(*args, **kw):

@@ -2,7 +2,8 @@
 
 verify/ has three rooms and a face (docs/architecture.md):
   * verify/model/  the paper's objects: families, objectives, algorithms, errors;
-  * verify/judge/  what turns evidence into verdicts: statistics, evidence, findings, mutations, sharpness;
+  * verify/judge/  what turns evidence into verdicts: statistics, evidence, findings, mutations, sharpness,
+    figures as SVG text, and the command lines' argument types (cli);
   * verify/checks/ the checks, one module per kind, with their pytest files;
   * the face: verify/plugin.py, verify/judge/cli.py, the command lines (replay, rediscovery, false_alarms)
     and verify/report/.
@@ -32,13 +33,21 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
 
 
+def _project(module: str) -> bool:
+    return module.split(".")[0] in PACKAGES
+
+
 def _imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """The project modules ``name`` imports: ``from X import y`` counts as X.y where that is a module, else X."""
+    """The project modules ``name`` imports: ``from X import y`` counts as X.y where that is a module, else X.
+
+    Dynamic imports with a literal name (``importlib.import_module("verify.x")``, ``__import__("verify.x")``)
+    count too.  An import of a project module that does not exist is an error, not an edge to its package.
+    """
     is_package = path.name == "__init__.py"
     out = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
-            targets = [a.name for a in node.names]
+            targets = [(a.name, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = name.split(".") if is_package else name.split(".")[:-1]
@@ -46,10 +55,18 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in known else module for a in node.names]
+            targets = [(f"{module}.{a.name}" if f"{module}.{a.name}" in known else module, module) for a in node.names]
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)
+              and (getattr(node.func, "attr", None) == "import_module" or getattr(node.func, "id", None) in
+                   ("__import__", "import_module"))):
+            targets = [(node.args[0].value, node.args[0].value)]
         else:
             continue
-        for t in targets:
+        for t, written in targets:
+            if not _project(written):
+                continue
+            assert written in known, f"{name} imports {written}, which is not a module of the project"
             while t and t not in known:  # import a.b.c of a module: the deepest known prefix
                 t = t.rpartition(".")[0]
             if t and t != name:
@@ -131,6 +148,16 @@ def test_the_cycle_finder_sees_a_cycle():
     # The rule above is only as good as its finder: a two-module and a three-module loop are seen.
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"e"}, "e": {"c"}, "f": {"a"}}) == [
         ["a", "b"], ["c", "d", "e"]]
+
+
+def test_the_graph_reads_dynamic_imports_and_refuses_missing_modules(tmp_path):
+    pkg = tmp_path / "verify"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("import importlib\n\ndef f():\n    return importlib.import_module('verify.b')\n")
+    assert _imports("verify.a", pkg / "a.py", {"verify", "verify.a", "verify.b"}) == {"verify.b"}
+    (pkg / "c.py").write_text("def f():\n    from verify.pointwise import CASES\n")
+    with pytest.raises(AssertionError, match="not a module of the project"):
+        _imports("verify.c", pkg / "c.py", {"verify", "verify.c"})
 
 
 def test_the_graph_reads_relative_and_function_level_imports():

@@ -373,3 +373,15 @@ def test_every_result_is_a_package_of_statement_displays_and_arithmetic():
     for b in BOUNDS.values():
         top, result, module = b.module.split(".")
         assert top == "bounds" and module in ("statement", "displays", "arithmetic"), b.module
+
+
+def test_where_matches_names_whole_and_knows_the_main_texts_theorems():
+    from bounds.where import find
+
+    assert find("Lemma 4.1") == []  # not Lemma 4.10
+    assert {b.id for b in find("Lemma 4.10")} == {"lemma_4_10_bias", "lemma_4_10_second_moment"}
+    # Theorems 4.12, 4.15, 4.17 are proved (general versions) as F.1, G.1, H.1.
+    for main_text, appendix in (("Theorem 4.12", "F.1"), ("Theorem 4.15", "G.1"), ("Theorem 4.17", "H.1")):
+        found = find(main_text)
+        assert found and all(f"Theorem {appendix}" in b.reference for b in found), main_text
+        assert {b.module for b in found} >= {f"bounds.theorem_{appendix.replace('.', '_').lower()}.statement"}

@@ -2,7 +2,7 @@
 
 The mutation self-test: for every inequality whose supremum s of lhs/rhs is derived,
 the registry's Bound wrapped with its right side multiplied by 9/10 of s (a false
-statement, through ``verify.judge.sharpness.scaled``; no file is edited) must be reported
+statement, through ``verify.judge.mutations.scaled``; no file is edited) must be reported
 ``violated`` by its check on the extremal instances, and the Bound itself must not be
 (unless it is a recorded finding), having reached at least 9/10 of s.
 """

@@ -72,7 +72,7 @@ def sample_ledger(seed: int = SEED) -> Ledger:
 
 def write_sample(report_dir: Path, seed: int = SEED) -> Written:
     ledger = sample_ledger(seed)
-    outcomes = [TestOutcome("verify/test_sample.py::test_sample", "passed", 0.01)]
+    outcomes = [TestOutcome("verify/checks/test_sample.py::test_sample", "passed", 0.01)]
     run = run_metadata(profile="ci", seed=seed, started_at="2024-06-07T00:00:00+00:00", duration_s=0.0,
                        workers=0, exit_status=0, tests={"passed": 1}, root=Path(__file__).resolve().parents[2],
                        facts=ledger.run_facts)
