@@ -20,7 +20,7 @@ _EQUATION = re.compile(r"^\(?(\d+)([a-z]?)\)?$")
 # the appendices as Theorems F.1, G.1 and H.1, which is where the registry holds them.
 PROVED_AS = {"theorem 4.12": "Theorem F.1", "theorem 4.15": "Theorem G.1", "theorem 4.17": "Theorem H.1"}
 # "(80)", "(30a)", and ranges "(80)-(82)" or "(112)-(122)" in a reference.
-_REFERENCED = re.compile(r"\((\d+)([a-z]?)\)(?:\s*-\s*\((\d+)[a-z]?\))?")
+_REFERENCED = re.compile(r"\((\d+)([a-z]?)\)(?:\s*-\s*\((\d+)([a-z]?)\))?")
 
 
 def _covers(reference: str, number: int, suffix: str) -> bool:
@@ -49,6 +49,50 @@ def find(query: str) -> list[Bound]:
     return [b for b in BOUNDS.values() if name.search(b.reference) or q.lower() in b.id.lower()]
 
 
+_EQUATION_TAG = re.compile(r"\((\d{1,3}[a-z]?)\)\s*$", re.M)
+NOT_CHECKED = Path(__file__).with_name("NOT_CHECKED.md")
+
+
+def paper_numbers(text: str) -> set[str]:
+    """The equation numbers the paper's text gives its displays: a "(n)" that ends a line."""
+    return set(_EQUATION_TAG.findall(text))
+
+
+def registered_numbers() -> set[str]:
+    """The equation numbers some Bound's reference cites by name.
+
+    A single "(n)" counts, and so does a range within one display ("(35a)-(35b)"); a range over
+    several displays ("(23)-(29)", "via (54)-(55)") does not, since it does not say which Bound
+    checks which display.
+    """
+    out = set()
+    for b in BOUNDS.values():
+        for m in _REFERENCED.finditer(b.reference):
+            first, letter, last = m.group(1), m.group(2), m.group(3)
+            if last is None:
+                out.add(first + letter)
+            elif last == first:
+                out |= {first + letter, first + m.group(4)}
+    return out
+
+
+def not_checked() -> dict[str, str]:
+    """The numbers ``bounds/NOT_CHECKED.md`` lists, with the reason it gives."""
+    rows = re.findall(r"^\| \((\d+[a-z]?)\) \|[^|]*\|[^|]*\| (.+?) \|\s*$", NOT_CHECKED.read_text(), flags=re.M)
+    return dict(rows)
+
+
+def unregistered(text: str) -> list[str]:
+    """The paper's equation numbers in neither the registry nor ``NOT_CHECKED.md``, in order."""
+    known = registered_numbers() | set(not_checked())
+    return sorted((n for n in paper_numbers(text) if n not in known), key=_order)
+
+
+def _order(number: str) -> tuple:
+    m = re.match(r"(\d+)([a-z]?)", number)
+    return int(m.group(1)), m.group(2)
+
+
 def file_of(bound: Bound) -> str:
     """The file that declares a Bound, relative to the project root (``bounds/theorem_f_1/displays.py``)."""
     return str(Path(*bound.module.split("."))) + ".py"
@@ -56,9 +100,21 @@ def file_of(bound: Bound) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bounds.where", description=__doc__.split("\n\n")[0])
-    parser.add_argument("query", help='an equation number such as "(84)", a result such as "Lemma 4.8", '
-                                      'or part of a Bound id')
-    query = parser.parse_args(sys.argv[1:] if argv is None else argv).query
+    parser.add_argument("query", nargs="?", help='an equation number such as "(84)", a result such as "Lemma 4.8", '
+                                                 'or part of a Bound id')
+    parser.add_argument("--unregistered", metavar="PAPER_TEXT", type=Path,
+                        help="instead: print the equation numbers of the paper's text (a file) that no Bound cites "
+                             "and bounds/NOT_CHECKED.md does not list")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.unregistered is not None:
+        if not args.unregistered.is_file():
+            parser.error(f"argument --unregistered: {args.unregistered} is not a file")
+        missing = unregistered(args.unregistered.read_text(encoding="utf-8"))
+        print(" ".join(f"({n})" for n in missing) if missing else "every equation number is registered or listed")
+        return 1 if missing else 0
+    if args.query is None:
+        parser.error("give a query, or --unregistered PAPER_TEXT")
+    query = args.query
     found = find(query)
     proved_as = PROVED_AS.get(" ".join(query.split()).lower())
     if proved_as:
