@@ -9,7 +9,7 @@ from ._core import Precondition
 from ._symbols import B, D_h, L, alpha, rho, sigma_H, sigma_tilde
 
 # alpha >= 0 itself is the symbol table's assumption on alpha.
-ALPHA_POSITIVE = Precondition("alpha > 0", alpha > 0, "alpha in (0, .]: Theorems 4.11, F.1, G.1, H.1")
+ALPHA_POSITIVE = Precondition("alpha > 0", alpha > 0, "the lower end of the range of alpha in Theorems 4.11, F.1, G.1 and H.1")
 ALPHA_AT_MOST_ONE_OVER_L = Precondition("alpha L <= 1", alpha * L <= 1,
                                         "alpha in [0, 1/L]: Lemmas 4.8-4.10, Corollary A.1, Theorem 4.11")
 ALPHA_BELOW_ONE_OVER_L = Precondition("alpha L < 1", alpha * L < 1, "alpha < 1/L: Appendix I")

@@ -384,3 +384,16 @@ def test_a_checks_instances_do_not_depend_on_the_modules_the_process_loaded():
     same instances however the run was composed.
     """
     assert _draws("fixed", "few") == _draws("fixed", "more-modules")
+
+
+def test_finding_prose_is_reflowed_into_paragraphs_and_the_budget_is_in_words():
+    from verify.report.html import budget_words, paragraphs
+
+    text = "False as printed.  The proof's step\nbounds the product by one factor.\n\nA second paragraph\nwrapped."
+    assert str(paragraphs(text)) == ("<p>False as printed. The proof&#39;s step bounds the product by one factor.</p>"
+                                     "<p>A second paragraph wrapped.</p>")
+    assert str(paragraphs("a < b\nc")) == "<p>a &lt; b c</p>"  # escaped, not trusted
+    words = budget_words({"total": 0.001, "shares": {"expectation": 0.2, "table_1": 0.15},
+                          "method": "Bonferroni within each share"})
+    assert words == "0.001 per run, Bonferroni within each share (expectation 20%, table 1 15%)"
+    assert "{" not in words

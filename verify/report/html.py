@@ -10,6 +10,7 @@ Re-render a page from a JSON file: ``python -m verify.report.html reports/compli
 from __future__ import annotations
 
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def render(doc: dict) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True}
+    env.filters["paragraphs"] = paragraphs
+    env.filters["budget_words"] = budget_words
 
     by_bound: dict[str, list[dict]] = {}
     for r in doc["results"]:
@@ -77,6 +80,22 @@ def render(doc: dict) -> str:
         target_percent=round(100 * TARGET_FRACTION),
         figure_sections=sorted(loose.items()), verdict_label=VERDICT_LABEL, bar=bar, verdict_badge=verdict_badge,
     )
+
+
+def paragraphs(text: str) -> Markup:
+    """Prose from the findings file as HTML paragraphs: a blank line ends a paragraph, a single line
+    break is only where the file's text was wrapped, so it becomes a space."""
+    parts = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(p) for p in parts)
+
+
+def budget_words(budget) -> str:
+    """The run's error budget in words: the total, how it is split, and each share in percent."""
+    if not isinstance(budget, dict):
+        return str(budget)
+    shares = ", ".join(f"{name.replace('_', ' ')} {100 * share:g}%" for name, share in budget.get("shares", {}).items())
+    return (f"{budget.get('total', '?'):g} per run, {budget.get('method') or 'split'}"
+            + (f" ({shares})" if shares else ""))
 
 
 def _ratio_label(ratio: float | None) -> str:
