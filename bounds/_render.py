@@ -70,6 +70,29 @@ class _PaperMathML(MathMLPresentationPrinter):
             return self._snippet(f"<msub><mi>{base}</mi><mi>{sub.strip('{}')}</mi></msub>")
         return self._snippet(f"<mi>{name}</mi>")
 
+    # sympy keeps a matrix product's scalar factor whole, so -alpha A_i prints as "(-1) alpha A_i" and
+    # I - alpha A_i as "(-1) alpha A_i + I"; the paper writes "I - alpha A_i".
+    def _print_MatMul(self, expr):
+        coeff, matrices = expr.as_coeff_matrices()
+        if coeff.could_extract_minus_sign():
+            row = self.dom.createElement("mrow")
+            row.appendChild(self._snippet("<mo>-</mo>"))
+            row.appendChild(super()._print_MatMul(sp.MatMul(-coeff, *matrices)))
+            return row
+        return super()._print_MatMul(expr)
+
+    def _print_MatAdd(self, expr):
+        terms = sorted(expr.args, key=lambda t: _is_negative_term(t))
+        row = self.dom.createElement("mrow")
+        for k, term in enumerate(terms):
+            if _is_negative_term(term):
+                row.appendChild(self._snippet("<mo>-</mo>"))
+                term = -term
+            elif k:
+                row.appendChild(self._snippet("<mo>+</mo>"))
+            row.appendChild(self.parenthesize(term, sp.printing.precedence.precedence_traditional(expr), False))
+        return row
+
     def _expectation(self, arg, prefix: str):
         row = self.dom.createElement("mrow")
         row.appendChild(self._snippet(prefix))
@@ -87,6 +110,12 @@ class _PaperMathML(MathMLPresentationPrinter):
             "<munderover><mo>&#8721;</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover></mrow>"
         )
         return self._expectation(e.arg, prefix)
+
+
+def _is_negative_term(term) -> bool:
+    if isinstance(term, sp.MatMul):
+        return term.as_coeff_matrices()[0].could_extract_minus_sign()
+    return bool(getattr(term, "could_extract_minus_sign", lambda: False)())
 
 
 _NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")

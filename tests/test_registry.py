@@ -385,3 +385,15 @@ def test_where_matches_names_whole_and_knows_the_main_texts_theorems():
         found = find(main_text)
         assert found and all(f"Theorem {appendix}" in b.reference for b in found), main_text
         assert {b.module for b in found} >= {f"bounds.theorem_{appendix.replace('.', '_').lower()}.statement"}
+
+
+def test_matrix_expressions_render_as_the_paper_writes_them():
+    import sympy as sp
+
+    from bounds import mathml
+
+    a, A = sp.Symbol("alpha"), sp.MatrixSymbol("A_i", 3, 3)
+    out = mathml(sp.Identity(3) - a * A)
+    assert "<mn>-1</mn>" not in out and out.index("&#x1D540;") < out.index("<mo>-</mo>")  # "I - alpha A_i"
+    for b in BOUNDS.values():  # no Bound shows a "(-1)" factor
+        assert "<mo>(</mo><mn>-1</mn><mo>)</mo>" not in b.to_mathml(), b.id
