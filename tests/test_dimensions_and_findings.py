@@ -54,16 +54,20 @@ def test_table_1_and_matrix_identities_are_exempt_with_a_reason():
 def test_findings_file_loads():
     findings = load()
     assert findings and all(f.counterexample and f.failing_step for f in findings)
+    assert {f.kind for f in findings} <= {"false", "gap", "inconsistency", "typo"}
+
+
+_ROW = "[[finding]]\nid='a'\nkind='false'\ncheck='c'\nwhere='w'\nsummary='s'\ncounterexample='x'\nfailing_step='f'\n"
 
 
 @pytest.mark.parametrize("text,message", [
     ("schema = 2\n", "schema 2"),
     ("schema = 1\n[[finding]]\nid = 'x'\n", "lacks"),
     ("this is not toml", "not valid TOML"),
-    ("schema = 1\n" + "[[finding]]\nid='a'\ncheck='c'\nwhere='w'\nsummary='s'\ncounterexample='x'\nfailing_step='f'\n" * 2,
-     "appears twice"),
-    ("schema = 1\n[[finding]]\nid='a'\ncheck='c'\nwhere='w'\nsummary='s'\ncounterexample='x'\nfailing_step='f'\nextra=1\n",
-     "unknown keys"),
+    ("schema = 1\n" + _ROW * 2, "appears twice"),
+    ("schema = 1\n" + _ROW + "extra=1\n", "unknown keys"),
+    ("schema = 1\n" + _ROW.replace("kind='false'", "kind='wrong'"), "kind 'wrong' is not one of"),
+    ("schema = 1\n" + _ROW.replace("kind='false'\n", ""), r"lacks \['kind'\]"),
 ])
 def test_a_malformed_findings_file_is_refused_clearly(tmp_path, text, message):
     path = tmp_path / "findings.toml"

@@ -397,3 +397,16 @@ def test_finding_prose_is_reflowed_into_paragraphs_and_the_budget_is_in_words():
                           "method": "Bonferroni within each share"})
     assert words == "0.001 per run, Bonferroni within each share (expectation 20%, table 1 15%)"
     assert "{" not in words
+
+
+def test_findings_are_grouped_by_kind_and_none_is_dropped(doc):
+    from verify.report.html import render
+
+    base = {"where": "w", "summary": "s", "counterexample": "c", "failing_step": "f", "check": "c", "results": [],
+            "reproduced": True}
+    kinds = ["false", "gap", "inconsistency", "typo", "loose", "novel"]
+    page = render({**doc, "findings": [{**base, "id": f"finding-{k}", "kind": k} for k in kinds]})
+    for k in kinds:
+        assert f'id="finding-finding-{k}"' in page, k
+    order = [page.index(f'id="findings-{k}"') for k in kinds]
+    assert order == sorted(order)  # false, gap, inconsistency, typo, loose, then any other kind

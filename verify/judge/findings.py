@@ -15,6 +15,9 @@ from verify.judge.evidence import Instance
 
 FINDINGS_PATH = Path(__file__).with_name("known_findings.toml")
 SCHEMA = 1
+# What a finding says of the paper (the file's header explains each); "loose" findings are made
+# from the registry's sharpness records by the report, not recorded here.
+KINDS = ("false", "gap", "inconsistency", "typo")
 
 
 class FindingsFileError(ValueError):
@@ -23,6 +26,7 @@ class FindingsFileError(ValueError):
 @dataclass(frozen=True)
 class Finding:
     id: str
+    kind: str
     check: str
     where: str
     summary: str
@@ -49,12 +53,15 @@ def load(path: Path = FINDINGS_PATH) -> list[Finding]:
         raise FindingsFileError(f"{path}: schema {data.get('schema')!r}, expected {SCHEMA}")
     out, seen = [], set()
     for i, row in enumerate(data.get("finding", [])):
-        missing = [k for k in ("id", "check", "where", "summary", "counterexample", "failing_step") if not row.get(k)]
+        missing = [k for k in ("id", "kind", "check", "where", "summary", "counterexample", "failing_step")
+                   if not row.get(k)]
         if missing:
             raise FindingsFileError(f"{path}: finding #{i + 1} lacks {missing}")
         if row["id"] in seen:
             raise FindingsFileError(f"{path}: finding id {row['id']!r} appears twice")
         seen.add(row["id"])
+        if row["kind"] not in KINDS:
+            raise FindingsFileError(f"{path}: finding {row['id']!r}: kind {row['kind']!r} is not one of {KINDS}")
         unknown = set(row) - set(Finding.__dataclass_fields__)
         if unknown:
             raise FindingsFileError(f"{path}: finding {row['id']!r} has unknown keys {sorted(unknown)}")

@@ -82,7 +82,6 @@ def build(records: Iterable[Evidence], run: Mapping[str, Any], *, figures: Itera
         carriers = [{"bound_id": r["bound_id"], "family": r["family"]} for r in results if r["finding"] == f.id]
         row["results"] = carriers
         row["reproduced"] = bool(carriers)
-        row.setdefault("kind", "false")
         finding_rows.append(row)
     finding_rows += _loose_findings(bound_rows)
 

@@ -34,6 +34,12 @@ VERDICT_LABEL = {
 }
 BADGE = {**VERDICT_LABEL, "holds": "holds", "precondition_failed": "precondition failed"}
 # The bar's axis ends here unless the worst ratio lies beyond it: most ratios are below 1.
+# The report's findings, grouped by what they say of the paper (verify/judge/known_findings.toml).
+FINDING_KINDS = (("false", "False: a counterexample within the hypotheses"),
+                 ("gap", "Gaps in a proof: a step fails, the statement survives"),
+                 ("inconsistency", "Inconsistencies: two displays disagree"),
+                 ("typo", "Typos: the intended statement is clear and holds"),
+                 ("loose", "Loose: holds, with a smaller constant"))
 BAR_AXIS = 1.25
 BAR_AXIS_CAP = 4.0
 
@@ -79,6 +85,8 @@ def render(doc: dict) -> str:
         findings_reproduced=sum(1 for f in doc.get("findings", []) if f.get("reproduced") and f.get("kind") != "loose"),
         target_percent=round(100 * TARGET_FRACTION),
         figure_sections=sorted(loose.items()), verdict_label=VERDICT_LABEL, bar=bar, verdict_badge=verdict_badge,
+        finding_kinds=FINDING_KINDS + tuple(  # a kind this page does not know is still shown, under its name
+            (k, k) for k in sorted({f.get("kind", "") for f in doc.get("findings", [])} - {k for k, _ in FINDING_KINDS})),
     )
 
 
