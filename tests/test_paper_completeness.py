@@ -26,8 +26,6 @@ PENDING = {
     "108", "109", "110", "113", "114", "120",
     # Appendix H (Theorem H.1's proof: the step the suite blames lies here).
     "126", "127", "128", "129", "130", "132", "133", "134", "135", "136", "137", "138",
-    # Appendix I (the first-order condition of MAML's solution and its rearrangement).
-    "154", "155",
 }
 
 

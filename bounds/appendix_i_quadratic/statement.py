@@ -51,6 +51,11 @@ HYPOTHESES = (
     Precondition("||A_i|| <= L", norm_A <= L, "Appendix I, (152)"),
 )
 
+# (154): grad F(w) for quadratic tasks, the expression the paper sets to 0; (155): the same
+# expression collected as (mean of (I - alpha A_i)^2 A_i) w + mean of (I - alpha A_i)^2 b_i.
+GRAD_F_154 = MatrixTaskMean((I_d - alpha * A_i) * (A_i * (w - alpha * (A_i * w + b_i)) + b_i))
+GRAD_F_155 = MatrixTaskMean((I_d - alpha * A_i) ** 2 * A_i) * w + MatrixTaskMean((I_d - alpha * A_i) ** 2 * b_i)
+
 W_STAR = -sp.Inverse(MatrixTaskMean((I_d - alpha * A_i) ** 2 * A_i)) * MatrixTaskMean((I_d - alpha * A_i) ** 2 * b_i)
 FO_MAML_STEP = w - alpha * MatrixTaskMean(A_i * (w - alpha * (A_i * w + b_i)) + b_i)
 FO_MAML_AFFINE = (I_d - alpha * MatrixTaskMean((I_d - alpha * A_i) * A_i)) * w \
@@ -69,6 +74,22 @@ appendix_i_w_star = Bound(
               "MAML (7) with all tasks in the batch",
     preconditions=HYPOTHESES,
     reading=" ".join(__doc__.split("Readings.")[1].split()),
+)
+
+appendix_i_first_order_condition = Bound(
+    id="appendix_i_first_order_condition",
+    reference="Appendix I, eq. (154) and eq. (155)",
+    kind=Kind.CLOSED_FORM,
+    statement="For quadratic tasks grad F(w) is the left side of (154), which simplifies to the collected form "
+              "of (155); both vanish at w*.",
+    lhs=GRAD_F_155,
+    relation=Relation.EQ,
+    rhs=GRAD_F_154,
+    lhs_words="(155) as an identity in w: (mean of (I - alpha A_i)^2 A_i) w + mean of (I - alpha A_i)^2 b_i; "
+              "the check also requires the right side, (154)'s, to equal grad F(w) differentiated from F of (2)",
+    preconditions=HYPOTHESES,
+    reading="(154) and (155) are read as identities in w (the paper writes them at w*, where they vanish): "
+            "(154)'s left side is grad F(w) and (155) collects it.",
 )
 
 appendix_i_fo_maml_update = Bound(

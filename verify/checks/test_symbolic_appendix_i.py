@@ -1,4 +1,5 @@
-"""Appendix I proved symbolically: (156) solves grad F = 0, (157) is FO-MAML's map, (158) is its fixed point.
+"""Appendix I proved symbolically: (154)-(155) are grad F, (156) solves grad F = 0, (157) is FO-MAML's map,
+(158) is its fixed point.
 
 Each check builds F (2), its gradient and FO-MAML's direction (8) from the task
 losses (152) alone, with fully symbolic task data, and proves the registry's closed
@@ -32,6 +33,23 @@ def _record(ledger, bound_id, d, n, holds):
 def _setting(d, n):
     tasks = generic_tasks(n, d)
     return tasks, [t.as_task() for t in tasks], point(d)
+
+
+@pytest.mark.parametrize("d,n", CASES, ids=IDS)
+def test_eq_154_155_are_grad_F(d, n, ledger):
+    tasks, data, x = _setting(d, n)
+    bound = BOUNDS["appendix_i_first_order_condition"]
+    grad_F = gradient(meta_objective(tasks, alpha, x), x)  # from F of (2) itself
+    printed_154 = instantiate(bound.rhs, TASK_SYMBOLS, data, d, fixed={w: x})
+    collected_155 = instantiate(bound.lhs, TASK_SYMBOLS, data, d, fixed={w: x})
+    holds = matrices_equal(printed_154, grad_F) and matrices_equal(collected_155, printed_154)
+    _record(ledger, "appendix_i_first_order_condition", d, n, holds)
+    assert matrices_equal(printed_154, grad_F), f"(154)'s left side is not grad F for d={d}, n={n}"
+    assert matrices_equal(collected_155, printed_154), f"(155) does not collect (154) for d={d}, n={n}"
+    # Negative control: (155) with one factor (I - alpha A_i) instead of its square is FO-MAML's
+    # direction, not grad F.
+    falsified = MatrixTaskMean((I_d - alpha * A_i) * A_i) * w + MatrixTaskMean((I_d - alpha * A_i) * b_i)
+    assert not matrices_equal(instantiate(falsified, TASK_SYMBOLS, data, d, fixed={w: x}), grad_F)
 
 
 @pytest.mark.parametrize("d,n", CASES, ids=IDS)
