@@ -132,6 +132,10 @@ MEASURE = """
     histograms: document.querySelectorAll('figure.histogram svg').length,
     bars: [...document.querySelectorAll('svg.bar')].map(box),
     resources: performance.getEntriesByType('resource').map(e => e.name),
+    pageWidth: document.documentElement.scrollWidth,
+    windowWidth: window.innerWidth,
+    clippedBadges: [...document.querySelectorAll('.verdict')]
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(e => e.textContent),
     title: document.title,
   };
 })()
@@ -182,6 +186,15 @@ def test_every_statement_is_laid_out_as_mathml_with_a_size(page):
     assert m["fractions"], "the statements have fractions"
     unstacked = [f for f in m["fractions"] if f[0] > f[1] + 0.5]
     assert not unstacked, f"{len(unstacked)} fractions are not drawn numerator over denominator"
+
+
+def test_nothing_is_wider_than_the_window_at_1400_px(page):
+    # A long badge ("violated: known finding") in the verdict column once pushed the page 12 px past a
+    # 1400 px window and clipped 25 badges at its right edge.
+    m = page["measured"]
+    assert m["windowWidth"] == 1400
+    assert m["pageWidth"] <= m["windowWidth"], f"the page is {m['pageWidth'] - m['windowWidth']} px wider than the window"
+    assert not m["clippedBadges"], m["clippedBadges"][:5]
 
 
 def test_the_plots_are_drawn(page):
