@@ -82,10 +82,9 @@ from .pointwise import EPS, ROUNDING_FACTOR, falsified
 from verify.judge.sharpness import ExtremalRun, extremal_runner
 from verify.judge.statistics import exact as exact_mean_bound
 from verify.judge.statistics import verdict as statistical_verdict
-from verify.judge.statistics import vector_mean_norm_bound
+from verify.judge.statistics import REPLAY_DELTA, vector_mean_norm_bound
 from verify.judge.cli import parse_replay
 from verify.judge.findings import for_check
-from verify.judge.statistics import REPLAY_DELTA
 
 BIAS_KINDS = ("noisy-trigonometric", "noisy-quadratic", "regression")
 # The extremal family of (80)-(81), (116)-(118): a smoothed kink of grad f_i at the inner point

@@ -35,10 +35,12 @@ from typing import Callable
 import numpy as np
 
 from .errors import (ALL_TASKS, EXACT, FiniteDifferenceError, NonFiniteValue, OutsideDomain, ParameterError,
-                     check_alpha, check_batch_size, check_finite, check_positive, check_rng)
+                     check_alpha, check_finite, check_positive, check_rng,
+                     require_finite)
 from .families.base import Batch, Family
 from .objectives import (OVERRIDE, _finite_constants, _meta_gradient, _meta_objective, _stepsize_beta_tilde,
-                         alpha_outside_hypotheses, stepsize_batch_sizes)
+                         alpha_outside_hypotheses, data_batch_size, stepsize_batch_sizes,
+                         task_batch_size)
 from bounds import BOUNDS, evaluate
 
 __all__ = [
@@ -134,22 +136,9 @@ def draw_meta_batches(family: Family, B, D_in, D_o, D_h=None, rng: np.random.Gen
 
 def _batch_sizes(family: Family, B, D_in, D_o, D_h, rng):
     """The batch sizes of one iteration and its Generator, validated once (``run`` draws with them every step)."""
-    B = check_batch_size("B", B)
-    if B == EXACT:
-        raise ParameterError("B", "is a task batch size: an integer or ALL_TASKS")
-    if B != ALL_TASKS:
-        if rng is None:
-            raise ParameterError("rng", "drawing a task batch needs a numpy Generator")
-        check_rng(rng)
-    sizes = {"D_in": D_in, "D_o": D_o} | ({} if D_h is None else {"D_h": D_h})
-    for name, size in sizes.items():
-        if check_batch_size(name, size) == ALL_TASKS:
-            raise ParameterError(name, "is a data batch size: an integer or EXACT")
-        if size != EXACT and rng is None and not family.is_deterministic:
-            raise ParameterError("rng", "a stochastic batch needs a numpy Generator")
-    check_rng(rng, required=False)
-    return B, (D_in if D_in == EXACT else int(D_in)), (D_o if D_o == EXACT else int(D_o)), \
-        (D_h if D_h is None or D_h == EXACT else int(D_h)), rng
+    return (task_batch_size("B", B, rng), data_batch_size(family, "D_in", D_in, rng),
+            data_batch_size(family, "D_o", D_o, rng),
+            None if D_h is None else data_batch_size(family, "D_h", D_h, rng), check_rng(rng, required=False))
 
 
 def _draw_meta_batches(family: Family, B, D_in, D_o, D_h, rng) -> MetaBatches:
@@ -186,17 +175,10 @@ def _w(family: Family, w) -> np.ndarray:
 
 # Each public function below validates its arguments and calls its core (the same name with a
 # leading underscore); ``run`` validates once and calls the cores in its loop.  The cores still
-# refuse a non-finite intermediate point (``_finite``): that is how a diverging run is told apart,
+# refuse a non-finite intermediate point (``require_finite``): that is how a diverging run is told apart,
 # not a check of the caller's input.
 def _rows(family: Family, w: np.ndarray, n: int) -> np.ndarray:
     return np.broadcast_to(w, (n, family.dim))
-
-
-def _finite(name: str, X: np.ndarray) -> np.ndarray:
-    if not np.all(np.isfinite(X)):
-        bad = int(np.size(X) - np.count_nonzero(np.isfinite(X)))
-        raise NonFiniteValue(name, f"contains {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'}")
-    return X
 
 
 def adapted_points(family: Family, w, alpha, batches: MetaBatches) -> np.ndarray:
@@ -214,7 +196,7 @@ def outer_gradients(family: Family, w, alpha, batches: MetaBatches) -> np.ndarra
 
 
 def _outer_gradients(family: Family, w: np.ndarray, alpha: float, batches: MetaBatches) -> np.ndarray:
-    return family._oracle_gradient(_finite("w", _adapted_points(family, w, alpha, batches)), batches.outer)
+    return family._oracle_gradient(require_finite("w", _adapted_points(family, w, alpha, batches)), batches.outer)
 
 
 def sgd_direction(family: Family, w, batches: MetaBatches) -> Direction:
@@ -235,7 +217,7 @@ def _maml_direction(family: Family, w: np.ndarray, alpha: float, batches: MetaBa
     v = _outer_gradients(family, w, alpha, batches)
     B = len(batches.tasks)
     # (I - alpha H~) v as a Hessian-vector product: the same number, without the d x d matrix.
-    direction = v - alpha * family._oracle_hvp(_rows(family, w, B), _finite("v", v), batches.hessian)
+    direction = v - alpha * family._oracle_hvp(_rows(family, w, B), require_finite("v", v), batches.hessian)
     return Direction(batches.weights @ direction, 2 * B, B,
                      batches.inner.samples + batches.outer.samples, batches.hessian.samples)
 
@@ -286,8 +268,8 @@ def _central_difference_hvp(family: Family, w: np.ndarray, V: np.ndarray, deltas
         return D, 0.0
     dl = np.where(live, deltas, 1.0)
     step = dl[:, None] * V
-    g_plus = family._oracle_gradient(_finite("w", w + step), batch)
-    g_minus = family._oracle_gradient(_finite("w", w - step), batch)
+    g_plus = family._oracle_gradient(require_finite("w", w + step), batch)
+    g_minus = family._oracle_gradient(require_finite("w", w - step), batch)
     D = np.where(live[:, None], (g_plus - g_minus) / (2 * dl[:, None]), 0.0)
     L = family.constants.L.value
     if not math.isfinite(L):

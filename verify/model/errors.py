@@ -24,6 +24,7 @@ __all__ = [
     "check_finite",
     "check_positive",
     "check_task_batch",
+    "require_finite",
 ]
 
 # Sentinels for the exact limits of the sampled quantities: the whole task
@@ -61,6 +62,14 @@ def check_finite(name: str, value, *, ndim: tuple[int, ...] | None = None) -> np
         raise ParameterError(name, f"{value!r} is not an array of numbers") from exc
     if ndim is not None and arr.ndim not in ndim:
         raise ParameterError(name, f"has shape {arr.shape}; expected an array of rank {' or '.join(map(str, ndim))}")
+    return require_finite(name, arr)
+
+
+def require_finite(name: str, arr: np.ndarray) -> np.ndarray:
+    """``arr`` (already a float array) if every entry is finite, else ``NonFiniteValue`` naming ``name``.
+
+    The algorithms' cores call this on intermediate points: a non-finite one marks a diverging run.
+    """
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise NonFiniteValue(name, f"contains {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'}")

@@ -329,20 +329,32 @@ def batch_grad_norms(family: Family, w, B_prime, D_beta, rng: np.random.Generato
     return _batch_grad_norms(family, _point(family, w), B_prime, D_beta, rng)
 
 
-def stepsize_batch_sizes(family: Family, B_prime, D_beta, rng) -> tuple:
-    """B' and D_beta of (16), validated (with the Generator they need); ``run`` calls this once."""
-    B_prime = check_batch_size("B_prime", B_prime)
-    D_beta = check_batch_size("D_beta", D_beta)
-    if B_prime == EXACT or D_beta == ALL_TASKS:
-        raise ParameterError("B_prime" if B_prime == EXACT else "D_beta", "mixes up task and data batch sizes")
-    if B_prime != ALL_TASKS:
+def task_batch_size(name: str, size, rng):
+    """A task batch size (an integer, or ``ALL_TASKS``), with the Generator an integer one needs."""
+    size = check_batch_size(name, size)
+    if size == EXACT:
+        raise ParameterError(name, "is a task batch size: an integer or ALL_TASKS")
+    if size != ALL_TASKS:
         if rng is None:
-            raise ParameterError("rng", "drawing the task batch B' needs a numpy Generator")
+            raise ParameterError("rng", f"drawing the task batch {name} needs a numpy Generator")
         check_rng(rng)
-    if D_beta != EXACT and rng is None and not family.is_deterministic:
+    return size
+
+
+def data_batch_size(family: Family, name: str, size, rng):
+    """A data batch size (an integer, or ``EXACT``), with the Generator a stochastic batch needs."""
+    size = check_batch_size(name, size)
+    if size == ALL_TASKS:
+        raise ParameterError(name, "is a data batch size: an integer or EXACT")
+    if size != EXACT and rng is None and not family.is_deterministic:
         raise ParameterError("rng", "a stochastic batch needs a numpy Generator")
     check_rng(rng, required=False)
-    return B_prime, D_beta
+    return size
+
+
+def stepsize_batch_sizes(family: Family, B_prime, D_beta, rng) -> tuple:
+    """B' and D_beta of (16), validated (with the Generator they need); ``run`` calls this once."""
+    return task_batch_size("B_prime", B_prime, rng), data_batch_size(family, "D_beta", D_beta, rng)
 
 
 def _batch_grad_norms(family: Family, w: np.ndarray, B_prime, D_beta, rng):
