@@ -37,6 +37,7 @@ __all__ = [
     "TaskMean",
     "bound_latex",
     "bound_mathml",
+    "corrections_of",
     "evaluate",
     "instantiate",
     "latex",
@@ -67,7 +68,21 @@ def _discover() -> dict[str, Bound]:
                     f"bound id {value.id!r} is declared in both {found[value.id].module} and {module.__name__}"
                 )
             found[value.id] = value
+    for bound in found.values():
+        # A corrected statement names the printed one it replaces; a correction of a correction
+        # would hide which statement the paper prints.
+        target = found.get(bound.corrects) if bound.corrects else None
+        if bound.corrects and target is None:
+            raise BoundError(f"{bound.id} corrects {bound.corrects!r}, which is not a Bound of the registry")
+        if target is not None and target.corrects:
+            raise BoundError(f"{bound.id} corrects {target.id}, itself a correction of {target.corrects}: "
+                             f"correct the printed statement {target.corrects} instead")
     return found
+
+
+def corrections_of(bound_id: str) -> tuple[Bound, ...]:
+    """The corrected statements registered for the printed Bound ``bound_id`` (the erratum's entries)."""
+    return tuple(b for b in BOUNDS.values() if b.corrects == bound_id)
 
 
 BOUNDS = MappingProxyType(_discover())

@@ -260,6 +260,8 @@ class Bound:
     reading: str = ""
     sharpness: Sharpness | None = None
     module: str = ""
+    # The id of the printed Bound this one corrects (the erratum's corrected statement), or "".
+    corrects: str = ""
 
     def __post_init__(self):
         if not self.module:
@@ -272,6 +274,8 @@ class Bound:
         object.__setattr__(self, "rhs", sp.sympify(self.rhs))
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):
             raise BoundError(f"bound id {self.id!r} must be lower_snake_case")
+        if self.corrects and (self.corrects == self.id or not re.fullmatch(r"[a-z][a-z0-9_]*", self.corrects)):
+            raise BoundError(f"{self.id}: corrects={self.corrects!r} must name another Bound's id")
         if not self.equations:
             raise BoundError(f"{self.id}: reference {self.reference!r} names no equation number '(n)'")
         unknown = {s.name for s in self.all_symbols if s.name not in TABLE and not _is_matrix_symbol(s)}

@@ -24,3 +24,8 @@ HESSIAN_BATCH_MAML = Precondition("D_h >= ceil(2 alpha^2 sigma_H^2)", D_h >= cei
                                   "Theorems F.1 and G.1")
 HESSIAN_BATCH_HF_MAML = Precondition("D_h >= ceil(36 (alpha rho sigma~)^2)",
                                      D_h >= ceiling(36 * (alpha * rho * sigma_tilde) ** 2), "Theorem H.1")
+# The erratum's Hessian batch for HF-MAML: the scale-free form of Theorem H.1's condition, under
+# which (145)'s factor 4.3 follows (alpha^2 sigma~^2/(D_h delta^2) <= 1 with delta = 1/(6 rho alpha)).
+HESSIAN_BATCH_HF_MAML_SCALE_FREE = Precondition(
+    "D_h >= ceil(36 (alpha^2 rho sigma~)^2)", D_h >= ceiling(36 * (alpha ** 2 * rho * sigma_tilde) ** 2),
+    "Theorem H.1 corrected (the printed D_h >= ceil(36 (alpha rho sigma~)^2) is not invariant under f_i -> c f_i)")

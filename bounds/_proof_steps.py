@@ -55,6 +55,7 @@ def constant_step(
     reading: str = "",
     lhs_words: str = "",
     module: str = "",
+    corrects: str = "",
 ) -> Bound:
     """A numeric step ``needed REL claimed`` of a proof, declared in the calling module.
 
@@ -73,7 +74,7 @@ def constant_step(
         lhs_words=lhs_words or "exact arithmetic over the premises: no quantity is measured; "
                                "verify/checks/audit.py bounds the left side over the premise region",
         preconditions=tuple(preconditions), definitions=definitions, settings=settings,
-        reading=reading, module=module or sys._getframe(1).f_globals["__name__"])
+        reading=reading, module=module or sys._getframe(1).f_globals["__name__"], corrects=corrects)
 
 
 def descent_tail(prefix: str, where: str, alpha_range, decrease: Bound, rate, reserve, noise: tuple,

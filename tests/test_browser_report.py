@@ -2,9 +2,10 @@
 
 Headless Chromium (Debian's package; .ci/run installs it) is driven over the Chrome
 DevTools protocol on a pipe (--remote-debugging-pipe: no port, no extra Python
-package).  The page is a sample report built from a synthetic ledger
-(verify/report/example.py) with the real registry's statements.  Skipped, with the
-reason, only where no Chromium is installed.
+package).  The pages are index.html and erratum.html of a sample report built from a synthetic
+ledger (verify/report/example.py) with the real registry's statements, and of the real report of
+a `pytest verify` run when VERIFY_REPORT_UNDER_TEST names its directory (.ci/run does, after the
+main job).  Skipped, with the reason, only where no Chromium is installed or no real report is given.
 """
 from __future__ import annotations
 
@@ -133,6 +134,11 @@ MEASURE = """
     bars: [...document.querySelectorAll('svg.bar')].map(box),
     resources: performance.getEntriesByType('resource').map(e => e.name),
     pageWidth: document.documentElement.scrollWidth,
+    scorecardRows: document.querySelectorAll('table.scorecard tr').length - 1,
+    scorecardTop: (document.querySelector('#scorecard') || {getBoundingClientRect: () => ({top: 1e9})}).getBoundingClientRect().top,
+    summaryTop: (document.querySelector('#summary') || {getBoundingClientRect: () => ({top: -1})}).getBoundingClientRect().top,
+    erratumEntries: document.querySelectorAll('article.erratum-entry').length,
+    sideBySide: [...document.querySelectorAll('.side-by-side')].map(box),
     windowWidth: window.innerWidth,
     scrolledStatements: [...document.querySelectorAll('.statement')]
       .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60)),
@@ -144,25 +150,37 @@ MEASURE = """
 """
 
 
+# The real report of a `pytest verify` run, where one is given: .ci/run sets it after the main job, so
+# that the pages CI generates from every check are the ones measured here.
+REAL_REPORT_ENV = "VERIFY_REPORT_UNDER_TEST"
+PAGES = ("sample index.html", "sample erratum.html", "real index.html", "real erratum.html")
+
+
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("report")
     write_sample(target)
-    return target / "index.html"
+    return target
 
 
 @pytest.fixture(scope="module")
-def page(sample_report, tmp_path_factory):
+def browser(tmp_path_factory):
     binary = _chromium()
     if binary is None:
         pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run installs it where it can)")
-    browser = DevTools(binary, tmp_path_factory.mktemp("chromium-profile"))
+    opened = DevTools(binary, tmp_path_factory.mktemp("chromium-profile"))
+    yield opened
+    opened.close()
+
+
+def _open(browser: DevTools, path: Path) -> dict:
+    browser.events.clear()
+    target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Network", "Log", "Runtime"):
             browser.send(f"{domain}.enable", session=session)
-        browser.send("Page.navigate", {"url": sample_report.as_uri()}, session=session)
+        browser.send("Page.navigate", {"url": path.as_uri()}, session=session)
         browser.wait_for("Page.loadEventFired")
         measured = browser.send("Runtime.evaluate", {"expression": MEASURE, "returnByValue": True},
                                 session=session)["result"]["value"]
@@ -171,14 +189,29 @@ def page(sample_report, tmp_path_factory):
         browser.send("Runtime.evaluate", {"expression": "1"}, session=session)
         events = list(browser.events)
     finally:
-        browser.close()
-    return {"measured": measured, "events": events, "screenshot": shot, "html": sample_report.read_text()}
+        browser.send("Target.closeTarget", {"targetId": target})
+    return {"measured": measured, "events": events, "screenshot": shot, "html": path.read_text(), "path": path}
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def page(request, browser, sample_report):
+    origin, name = request.param.split(" ")
+    if origin == "sample":
+        directory = sample_report
+    else:
+        given = os.environ.get(REAL_REPORT_ENV)
+        if not given:
+            pytest.skip(f"no real report given: .ci/run sets {REAL_REPORT_ENV}=reports after `pytest verify`")
+        directory = Path(given).resolve()
+        assert (directory / name).is_file(), f"{REAL_REPORT_ENV}={given}: no {name} there"
+    return {"origin": origin, "name": name, **_open(browser, directory / name)}
 
 
 def test_every_statement_is_laid_out_as_mathml_with_a_size(page):
     m = page["measured"]
-    assert m["title"].startswith("Bound compliance")
-    assert len(m["math"]) > 100, "each result's statement and each hypothesis is a <math> element"
+    assert m["title"].startswith("Bound compliance" if page["name"] == "index.html" else "Erratum")
+    assert len(m["math"]) > (100 if page["name"] == "index.html" else 10), (
+        "each result's statement and each hypothesis is a <math> element")
     empty = [i for i, (w, h) in enumerate(m["math"]) if w <= 0 or h <= 0]
     assert not empty, f"{len(empty)} of {len(m['math'])} <math> elements have no size"
     # MathML Core: display "block math" for display="block", "math" for inline; an unsupported
@@ -204,10 +237,23 @@ def test_nothing_is_wider_than_the_window_or_its_cell_at_1400_px(page):
 
 def test_the_plots_are_drawn(page):
     m = page["measured"]
-    assert m["histograms"] >= 3, "a ratio histogram for each sample result with ratios"
-    assert len(m["plots"]) >= m["histograms"] + 1, "and the figure added through ledger.add_figure"
     assert all(w > 50 and h > 30 for w, h in m["plots"]), m["plots"]
+    if page["name"] != "index.html":
+        assert not m["plots"], "the erratum has no plots"
+        return
+    assert m["histograms"] >= 3, "a ratio histogram for each sample result with ratios"
+    assert len(m["plots"]) >= m["histograms"] + (1 if page["origin"] == "sample" else 0), (
+        "and the figure added through ledger.add_figure")
     assert m["bars"] and all(w > 0 and h > 0 for w, h in m["bars"])
+
+
+def test_the_scorecard_and_the_erratum_are_on_the_page(page):
+    m = page["measured"]
+    if page["name"] == "index.html":
+        assert m["scorecardRows"] >= 12, "one row per main-text result, appendix theorem, corollary, Table 1, Figure 2"
+        assert m["scorecardTop"] < m["summaryTop"], "the scorecard comes first"
+    assert m["erratumEntries"] >= 1, "an erratum entry per finding"
+    assert m["sideBySide"] and all(w > 0 and h > 0 for w, h in m["sideBySide"])
 
 
 def test_nothing_is_requested_from_the_network(page):

@@ -361,7 +361,9 @@ def test_settings_carry_the_algorithms_constants():
 def test_where_finds_a_result_by_its_equation_number_in_one_hop():
     from bounds.where import file_of, find
 
-    assert [(file_of(b), b.id) for b in find("(84)")] == [("bounds/theorem_f_1/displays.py", "eq_84_hessian_factor")]
+    assert [(file_of(b), b.id) for b in find("(84)")] == [
+        ("bounds/theorem_f_1/corrected.py", "eq_84_hessian_factor_corrected"),
+        ("bounds/theorem_f_1/displays.py", "eq_84_hessian_factor")]
     # A range in a reference covers the numbers inside it, and a result's name finds its files.
     assert {b.id for b in find("Lemma 4.8")} >= {"lemma_4_8"}
     assert find("(999)") == []
@@ -372,7 +374,9 @@ def test_where_finds_a_result_by_its_equation_number_in_one_hop():
 def test_every_result_is_a_package_of_statement_displays_and_arithmetic():
     for b in BOUNDS.values():
         top, result, module = b.module.split(".")
-        assert top == "bounds" and module in ("statement", "displays", "arithmetic"), b.module
+        assert top == "bounds" and module in ("statement", "displays", "arithmetic", "corrected"), b.module
+        # Only the erratum's module holds corrected statements, and it holds nothing else.
+        assert (module == "corrected") == bool(b.corrects), b.id
 
 
 def test_where_matches_names_whole_and_knows_the_main_texts_theorems():

@@ -147,7 +147,7 @@ def _good_report(tmp_path, doc) -> dict[str, bytes]:
 
 def test_a_failed_render_leaves_the_good_report(tmp_path, doc, monkeypatch):
     before = _good_report(tmp_path, doc)
-    assert set(before) == {"compliance.json", "index.html", "junit.xml"}
+    assert set(before) == {"compliance.json", "index.html", "erratum.html", "junit.xml"}
 
     def broken(_):
         raise RuntimeError("template bug")

@@ -22,7 +22,7 @@ from verify.judge.mutations import scaled
 
 MINE = ("eq_82_maml_mean_direction", "eq_84_hessian_factor", "eq_85_maml_second_moment_factorised",
         "eq_87_maml_second_moment_by_outer", "eq_88_outer_gradient_second_moment", "eq_89_maml_second_moment",
-        "eq_119_fo_maml_mean_direction", "eq_122_fo_maml_second_moment")
+        "eq_119_fo_maml_mean_direction", "eq_122_fo_maml_second_moment", "eq_84_hessian_factor_corrected")
 FINDING_BOUNDS = {f.bound for f in for_check("moments")}
 
 

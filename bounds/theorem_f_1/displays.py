@@ -36,8 +36,10 @@ Sharpness of (82), (84)-(85), (87)-(89) (full derivations in the ``Sharpness`` r
 extremal instances are in verify/checks/moments.py, judged exactly by enumerating the two-point noise).
 (82) is LOOSE: by (80) and Cauchy-Schwarz lhs/rhs <= 1/2 + c^2/0.08 = 2521/2592 with c = (1 + alpha L)
 alpha L = 7/36, approached by a mixture of two kinked tasks with f''(w) = -L, D_in = 1.  (84) is false
-in the spectral norm (a recorded finding): ratio 2 on rank-one sample Hessians with D_h = 1, where 2
-is the supremum; for D_h >= 2 not derived.  (85) holds (for a fixed vector the spectral variance
+in the spectral norm (a recorded finding), under F.1's own hypotheses: for each D_h the supremum of
+lhs/rhs is (5 + 3 sqrt(2 D_h))^2/43 (1.9867 at D_h = 1), attained, so over all D_h it is unbounded; the
+corrected (84), (||I - alpha grad^2 f_i|| + alpha sigma_H)^2, is in corrected.py.  What the proof needs
+from (84) is (85), for a fixed vector, which holds: (86)-(87) and F.1 are unaffected.  (85) holds (for a fixed vector the spectral variance
 step is valid) with supremum 1, an equality in d = 1.  (87) is LOOSE: (86)'s factor is at most
 (1 + alpha L)^2 + 1/2 = 67/36, supremum 67/72, attained with grad^2 f = -L, alpha L = 1/6 and D_h at
 its edge.  (88) is sharp: supremum 1, approached at a critical point as D_in -> infinity (or with
@@ -49,6 +51,7 @@ Sharpness of (86) (supremum 67/72, attained; LOOSE).  ||I - alpha grad^2 f_i(w)|
 left side is at most (7/6)^2 + 1/2 = 67/36, attained with an eigenvalue -L of grad^2 f_i(w), alpha L = 1/6
 and D_h = 2 alpha^2 sigma_H^2 (an integer): the sharp constant of (86) is 67/36 instead of 2.
 """
+import sympy as sp
 from sympy import Rational, sqrt
 
 from .._core import Bound, Kind, Relation
@@ -145,24 +148,25 @@ eq_84_hessian_factor = Bound(
     rhs=alpha ** 2 * sigma_H ** 2 / D_h + I_minus_alpha_hess_norm ** 2,
     lhs_words="for every task i: the mean over Hessian batches D_h (size D_h) of the squared spectral norm "
               "of I - alpha grad~^2 f_i(w, D_h)",
-    preconditions=(ALPHA_POSITIVE, ALPHA_AT_MOST_ONE_OVER_L), algorithm="maml",
+    reading="Under Theorem F.1's hypotheses (alpha L <= 1/6, D_h >= ceil(2 alpha^2 sigma_H^2)), in whose proof it "
+            "stands; sigma_H is Assumption 4.6's (14), which (84) cites.",
     sharpness=Sharpness(
         "not_derived",
-        """False as printed (finding in verify/judge/known_findings.toml): E||M||^2 = Var[M] + ||E M||^2 for
-        M = I - alpha grad~^2 f_i(w, D_h) holds in the Frobenius norm only.  The ratio 2 is attained: one
-        least-squares task with samples sqrt(2) e_1, sqrt(2) e_2 (grad^2 f = I, L = 1, sigma_H = 1, sample
-        Hessians of rank one), alpha = 1/(2L), D_h = 1: ||I - alpha x x'|| = 1 for both samples against
-        (1 - alpha L)^2 + alpha^2 sigma_H^2 = 1/2.  For D_h = 1 the supremum is exactly 2: with A = I - alpha
-        grad^2 f_i and Z = alpha (grad^2 f_i - grad~^2 f_i), E||A + Z||^2 <= 2||A||^2 + 2E||Z||^2 and E||Z||^2 <=
-        alpha^2 sigma_H^2 by (14); equality above, where ||A + Z|| = ||A|| + ||Z|| and ||A|| = ||Z|| for every sample.
-        For D_h >= 2 the supremum is not derived: the same argument needs E||batch mean of N_theta||^2 <=
-        sigma_H^2/D_h in the spectral norm, which independent zero-mean matrices need not satisfy in general
-        (the matrix Khintchine inequality allows a log d factor); no instance above 2 is known.  With the
-        two-point rank-one Hessian noise of verify/model/families/noise.py the largest ratio is (3 + sqrt(5))/4
-        at D_h = 1 (A = c I, noise size alpha sigma_H = c (sqrt(5) - 1)/2).""",
-        attained=2,
-        extremal="""RegressionFamily X = [[sqrt(2) e_1, sqrt(2) e_2]], y = 0 (one task), w = 0, alpha L = 1/2,
-        D_h = 1 (verify.checks.moments extremal 'regression-rank-one', exact: lhs 1 against rhs 1/2)"""))
+        """False as printed, and unbounded over F.1's hypotheses (finding in verify/judge/known_findings.toml):
+        E||M||^2 = Var[M] + ||E M||^2 for M = I - alpha grad~^2 f_i(w, D_h) holds in the Frobenius norm only.
+        With A = I - alpha grad^2 f_i and Z the batch's noise times alpha, E||A + Z||^2 <= (||A|| + alpha
+        sigma_H)^2 for every D_h (the corrected (84)); over alpha L <= 1/6 (||A|| >= 5/6) and alpha^2 sigma_H^2
+        <= D_h/2 the ratio of that to the printed right side is largest at ||A|| = 5/6, alpha^2 sigma_H^2 = D_h/2:
+        R(D_h) = (5 + 3 sqrt(2 D_h))^2/43 (1.9867 at D_h = 1, 121/43 at D_h = 2), attained for every D_h by
+        Hessians L I with noise built on the hyperplanes of PG(D_h, 2) in d = 2^(D_h + 1) - 1 (any D_h of them
+        meet, so every batch has ||A + Z|| = ||A|| + alpha sigma_H); R(D_h) grows like 18 D_h/43, so the supremum
+        is infinite.  The check's extremal instance is D_h = 1: d = 2, Hessian L I, two-point noise sigma_H
+        diag(1, -1) at the edge alpha^2 sigma_H^2 = 1/2, alpha L = 1/6, ratio (5 + 3 sqrt 2)^2/43.""",
+        attained=sp.Rational(19866, 10000),
+        extremal="""QuadraticFamily A = L I (d = 2, L = 1), two-point Hessian noise sigma_H diag(1, -1) with
+        alpha^2 sigma_H^2 = 1/2 (the edge of D_h >= 2 alpha^2 sigma_H^2 at D_h = 1), alpha L = 1/6, w = 0
+        (verify.checks.moments extremal 'two-point-plane', exact: (5/6 + 1/sqrt 2)^2 against 43/36)"""),
+    **_MAML)
 
 eq_85_maml_second_moment_factorised = Bound(
     id="eq_85_maml_second_moment_factorised", reference="Theorem F.1 proof, eq. (85)", kind=Kind.EXPECTATION,

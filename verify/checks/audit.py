@@ -34,7 +34,8 @@ from functools import lru_cache
 import sympy as sp
 
 from bounds import BOUNDS, Bound, Kind, Relation, TaskMean
-from bounds._hypotheses import ALPHA_POSITIVE, HESSIAN_BATCH_HF_MAML, HESSIAN_BATCH_MAML
+from bounds._hypotheses import (ALPHA_POSITIVE, HESSIAN_BATCH_HF_MAML, HESSIAN_BATCH_HF_MAML_SCALE_FREE,
+    HESSIAN_BATCH_MAML)
 from bounds._symbols import TABLE, L, alpha, info, sigma, sigma_H, sigma_tilde
 from bounds.lemma_4_9.statement import B_PRIME_CONDITION, D_BETA_CONDITION
 from verify.checks import dimensions
@@ -44,6 +45,7 @@ from verify.checks import dimensions
 SOLVE_FOR = {
     HESSIAN_BATCH_MAML.name: sigma_H,
     HESSIAN_BATCH_HF_MAML.name: sigma_tilde,
+    HESSIAN_BATCH_HF_MAML_SCALE_FREE.name: sigma_tilde,
     B_PRIME_CONDITION.name: sigma,
     D_BETA_CONDITION.name: sigma_tilde,
 }

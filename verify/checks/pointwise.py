@@ -438,6 +438,53 @@ def control_eq_37(s: Setup) -> Trial:
     return compute_eq_36(s, which=37, sign=-1.0)
 
 
+# Gauss-Legendre rules on [0, 1] for the averaged Hessian of (36)-(37) corrected: the residual is
+# taken with the finer rule, and the two rules' difference bounds the quadrature error (the families'
+# Hessians are analytic along the segment, where the error falls geometrically with the nodes).
+_GAUSS_NODES = (24, 48)
+
+
+def _averaged_hessian_times_gradient(fam, w, alpha, g, nodes: int) -> np.ndarray:
+    """H_i g for every task i, H_i = int_0^1 grad^2 f_i(w - t alpha g_i) dt, by an n-node Gauss-Legendre rule."""
+    t, weights = np.polynomial.legendre.leggauss(nodes)
+    t, weights = 0.5 * (t + 1.0), 0.5 * weights
+    n, m = fam.n_tasks, len(t)
+    tasks = np.repeat(np.arange(n), m)
+    W = w[None, :] - (np.tile(t, n) * alpha)[:, None] * g[tasks]
+    Hg = fam.hvp(W, g[tasks], tasks).reshape(n, m, -1)
+    return np.einsum("k,nkd->nd", weights, Hg)
+
+
+def compute_eq_36_corrected(s: Setup, which: int = 36, sign: float = 1.0) -> Trial:
+    fam, w = s.family, s.w
+    alpha, consts = _alpha_on_reach(s, _meta_reach(s, w))
+    fam = _reach_family(s, _meta_reach(s, w), alpha)
+    g = fam.gradient(w)
+    coarse, fine = (_averaged_hessian_times_gradient(fam, w, alpha, g, k) for k in _GAUSS_NODES)
+    approx = g - sign * alpha * fine  # (I - alpha H_i) grad f_i(w)
+    target = fam.gradient(w - alpha * g)
+    if which == 37:
+        # (35b): grad F_i(w) = A_i(w) grad f_i(w - alpha grad f_i(w)), and (37) applies A_i(w) to (36)'s right side.
+        approx = approx - alpha * fam.hvp(w, approx, np.arange(fam.n_tasks))
+        target = task_meta_gradients(fam, w, alpha)
+    quadrature = float(np.max(alpha * np.linalg.norm(fine - coarse, axis=1))) * (1 + alpha * consts["L"])
+    slack = _rounding(fam.dim, g, target) * (1 + alpha * consts["L"]) ** 2 + quadrature
+    key = "integral_mean_value_residual" if which == 36 else "integral_factorisation_residual"
+    return Trial({key: np.linalg.norm(target - approx, axis=1)}, None, slack)
+
+
+def compute_eq_37_corrected(s: Setup) -> Trial:
+    return compute_eq_36_corrected(s, which=37)
+
+
+def control_eq_36_corrected(s: Setup) -> Trial:
+    return compute_eq_36_corrected(s, which=36, sign=-1.0)
+
+
+def control_eq_37_corrected(s: Setup) -> Trial:
+    return compute_eq_36_corrected(s, which=37, sign=-1.0)
+
+
 def compute_eq_86(s: Setup) -> Trial:
     fam, w = s.family, s.w
     consts = certified_constants(fam, w)
@@ -523,6 +570,8 @@ def control_appendix_i_w_fo(s: Setup) -> Trial:
 
 # ---------------------------------------------------------------------- the cases
 def _applicable_kinds(bound_id: str) -> tuple[str, ...]:
+    # A corrected statement is judged where the printed one is, its counterexamples included.
+    bound_id = BOUNDS[bound_id].corrects or bound_id
     if bound_id.startswith("appendix_i"):
         return ("quadratic-positive-definite",)
     # Ridge tasks carry the Hessian kinks and ramps at slope rho where (9) and (31) are
@@ -552,6 +601,11 @@ _COMPUTE = {
     "eq_115_neumann_term": (compute_eq_115, ("alpha_frac", "scale", "spread", "stationary")),
     "appendix_i_w_star": (compute_appendix_i_w_star, ("alpha_frac", "scale", "spread")),
     "appendix_i_w_fo": (compute_appendix_i_w_fo, ("alpha_frac", "scale", "spread")),
+    # The erratum's corrected statements (bounds/lemma_a_3/corrected.py).
+    "lemma_a_3_task_gradient_second_moment_corrected": (compute_lemma_a_3_34,
+                                                        ("alpha_frac", "scale", "spread", "stationary")),
+    "eq_36_mean_value_form_corrected": (compute_eq_36_corrected, ("alpha_frac", "scale", "spread")),
+    "eq_37_factorisation_corrected": (compute_eq_37_corrected, ("alpha_frac", "scale", "spread")),
 }
 
 
@@ -563,6 +617,8 @@ _CONTROLS = {
     "eq_37_factorisation": (control_eq_37, "I + alpha grad^2 f_i(w~) in place of I - alpha grad^2 f_i(w~)"),
     "appendix_i_w_star": (control_appendix_i_w_star, "MAML's limit compared with w_FO (158) instead of w* (156)"),
     "appendix_i_w_fo": (control_appendix_i_w_fo, "FO-MAML's limit compared with w* (156) instead of w_FO (158)"),
+    "eq_36_mean_value_form_corrected": (control_eq_36_corrected, "I + alpha H_i in place of I - alpha H_i"),
+    "eq_37_factorisation_corrected": (control_eq_37_corrected, "I + alpha H_i in place of I - alpha H_i"),
 }
 
 
@@ -750,6 +806,11 @@ EXTREMAL: dict[str, list[dict]] = {
         dict(extremal="quadratic", d=1, n=2, sign=-1.0, offset=0.0, alpha_frac=_X_34 / (math.sqrt(2) - 1),
              scale=0.0, spread=0.5, stationary=0.0),
     ],
+    # (34) corrected: equality at alpha = 0 at a stationary point of f (bounds/lemma_a_3/corrected.py).
+    "lemma_a_3_task_gradient_second_moment_corrected@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=1, n=2, sign=-1.0, offset=0.0, alpha_frac=0.0, scale=0.0, spread=0.5,
+             stationary=0.0),
+    ],
     "eq_86_hessian_factor_at_most_2@noisy-quadratic-concave": [
         dict(extremal="hessian_noise", d=1, alpha_frac=1.0, scale=0.5, distance=0.0, spread=0.5),
         dict(extremal="hessian_noise", d=3, alpha_frac=1.0, scale=0.2, distance=0.0, spread=0.5),
@@ -765,9 +826,15 @@ EXTREMAL: dict[str, list[dict]] = {
 
 
 def extremal_instances(case: Case, run_seed: int = 0) -> list[Instance]:
-    """The case's extremal instances (none for most cases), seeded from the run's seed for the record."""
+    """The case's extremal instances (none for most cases), seeded from the run's seed for the record.
+
+    A corrected statement is also judged on the printed statement's extremal instances, where the
+    printed one is tightest or fails.
+    """
+    printed = case.bound.corrects
+    configurations = EXTREMAL.get(case.id, []) + (EXTREMAL.get(f"{printed}@{case.family}", []) if printed else [])
     return [Instance(case.id, int(np.random.SeedSequence([int(run_seed), 7919, k]).generate_state(1)[0]), dict(p))
-            for k, p in enumerate(EXTREMAL.get(case.id, []))]
+            for k, p in enumerate(configurations)]
 
 
 # ---------------------------------------------------------------------- judging one instance
@@ -990,6 +1057,8 @@ RUNNER_CASES = {
     "lemma_a_3_task_gradient_second_moment": "lemma_a_3_task_gradient_second_moment@quadratic-concave-shared",
     "eq_86_hessian_factor_at_most_2": "eq_86_hessian_factor_at_most_2@noisy-quadratic-concave",
     "eq_115_neumann_term": "eq_115_neumann_term@quadratic-positive-definite",
+    "lemma_a_3_task_gradient_second_moment_corrected":
+        "lemma_a_3_task_gradient_second_moment_corrected@quadratic-concave-shared",
 }
 
 

@@ -42,3 +42,8 @@ def test_recorded_dimensional_finding_still_reproduces(finding):
     for bound in carriers:
         assert finding.precondition in dimensions.check(bound).inconsistent_preconditions, (
             f"finding {finding.id} no longer reproduces on {bound.id}: update verify/judge/known_findings.toml")
+    if finding.correction:
+        # The erratum's corrected statement replaces the hypothesis by a scale-free one.
+        corrected = BOUNDS[finding.correction]
+        assert finding.precondition not in {p.name for p in corrected.preconditions}, corrected.id
+        assert dimensions.check(corrected).consistent, f"{corrected.id}: the corrected hypotheses are not scale-free"

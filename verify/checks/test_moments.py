@@ -65,3 +65,23 @@ def test_recorded_moment_counterexample_still_replays(finding, text):
     assert out.verdict is Verdict.VIOLATED, (
         f"finding {finding.id}: its counterexample no longer reproduces ({out.estimate} in [{out.lower}, {out.upper}] "
         f"vs {out.rhs}); replay: {inst.replay_command()}")
+
+
+CORRECTED = [c for c in MOMENT_CASES if c.family == EXTREMAL_KIND and c.bound.corrects]
+
+
+@pytest.mark.parametrize("case", CORRECTED, ids=[c.id for c in CORRECTED])
+def test_corrected_display_holds_where_the_printed_one_fails(case: MomentCase):
+    """The erratum's negative control: on the correction's exact extremal instances, the printed display is violated."""
+    from bounds import BOUNDS
+
+    printed = BOUNDS[case.bound.corrects]
+    printed_verdicts = []
+    for params in extremal_edges(case.bound_id):
+        inst = Instance(case.id, 0, params)
+        corrected, as_printed = run_instance(case, inst, 1e-6), run_instance(case, inst, 1e-6, printed)
+        assert corrected.verdict is Verdict.HOLDS, (case.id, params, corrected.ratio, corrected.note)
+        printed_verdicts.append(as_printed.verdict)
+    assert Verdict.VIOLATED in printed_verdicts, (
+        f"{case.id}: the printed {printed.id} holds on every extremal instance of the correction "
+        f"({[v.value for v in printed_verdicts]}); the negative control cannot fail")

@@ -21,7 +21,7 @@ from hypothesis import example, given, settings, strategies as st, target
 from verify.judge.evidence import Evidence, Instance, Verdict
 from verify.judge.findings import for_check, recorded_instances
 from verify.checks.instances import mix_seed
-from verify.checks.pointwise import (CASES, Case, evaluate_instance, extremal_instances, falsified,
+from verify.checks.pointwise import (CASES, CASES_BY_ID, Case, evaluate_instance, extremal_instances, falsified,
     is_power_case, run_check)
 
 FINDINGS = {(f.bound, fam): f for f in for_check("pointwise") for fam in f.families}
@@ -103,6 +103,18 @@ def test_pointwise(case: Case, ledger, run_seed, profile):
         # there, and the control's own search need not pass that way again.
         judged = ([result.worst_instance] if result.worst_instance is not None else []) + instances
         control = run_check(case, judged, control_bound, stop_at_violation=True, **SEARCH[profile])
+    printed = FINDINGS.get((bound.corrects, case.family)) if bound.corrects else None
+    if printed is not None:
+        # A corrected statement (the erratum's) where the printed one has a recorded counterexample:
+        # the printed statement, judged on the same instances and its recorded counterexample, must
+        # be reported violated, as well as the correction's own control above.
+        printed_case = CASES_BY_ID[f"{bound.corrects}@{case.family}"]
+        on_printed = [dataclasses.replace(i, check=printed_case.id) for i in instances]
+        printed_run = run_check(printed_case, on_printed + recorded_instances(printed_case.id, "pointwise"),
+                                stop_at_violation=True, **SEARCH[profile])
+        note = f"{note}; and the printed statement ({bound.corrects}) reported violated on the same instances"
+        if printed_run.verdict is not Verdict.VIOLATED:
+            control = printed_run
     caught = control.verdict is Verdict.VIOLATED
 
     finding = FINDINGS.get((bound.id, case.family))

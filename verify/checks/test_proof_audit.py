@@ -47,12 +47,19 @@ def test_numeric_step(bound, ledger):
     printed = {audit.BOUNDS[u].settings["produces"]: audit.BOUNDS[u].rhs for u in row.uses}
     control = audit.judge(bound, printed, claimed=control_constant)
     caught = control.holds is False and control.counterexample is not None
+    control_note = f"claimed constant moved to {audit.fmt(control_constant)}, beyond the tightest"
+    if bound.corrects:
+        # A corrected step (the erratum's): the printed step it replaces must be reported violated too.
+        printed_result = audit.audit()[bound.corrects].printed
+        caught = caught and printed_result.holds is False and printed_result.counterexample is not None
+        control_note += (f"; and the printed step {bound.corrects} (claimed {audit.fmt(printed_result.claimed)}) "
+                         "reported violated")
     finding = RECORDED.get(bound.id)
     ledger.record(Evidence(
         bound.id, bound.reference, bound.kind.value, "exact arithmetic",
         Verdict.HOLDS if result.holds else Verdict.VIOLATED, instances=1, admitted=1,
         worst_ratio=result.worst_ratio, worst_lhs=_float(result.tightest), worst_rhs=_float(result.claimed),
-        negative_control=f"claimed constant moved to {audit.fmt(control_constant)}, beyond the tightest",
+        negative_control=control_note,
         negative_control_caught=caught,
         finding=finding.id if finding is not None and not result.holds else None,
         note=(f"tightest valid constant {audit.fmt(result.tightest)}"

@@ -40,6 +40,9 @@ class Finding:
     # file, ``instance`` may also be a list of them, one per family kind it is recorded on.
     instance: str = ""
     instances: tuple[str, ...] = ()
+    # The id of the registry's corrected statement (a Bound whose ``corrects`` is ``bound``): the
+    # erratum's entry for a finding of kind false or gap.
+    correction: str = ""
 
 
 def load(path: Path = FINDINGS_PATH) -> list[Finding]:

@@ -74,7 +74,8 @@ def build(records: Iterable[Evidence], run: Mapping[str, Any], *, figures: Itera
                            "preconditions": [], "reading": "", "lhs_words": "", "algorithm": None,
                            "families": [r["family"] for r in by_bound[bound_id]],
                            "verdict": _worst(r["verdict"] for r in by_bound[bound_id]),
-                           "findings": sorted({r["finding"] for r in by_bound[bound_id] if r["finding"]})})
+                           "findings": sorted({r["finding"] for r in by_bound[bound_id] if r["finding"]}),
+                           "result": "", "part": "", "corrects": ""})
 
     finding_rows = []
     for f in findings:
@@ -177,6 +178,11 @@ def _bound(bound, results: list[dict]) -> dict:
         "findings": sorted({r["finding"] for r in results if r["finding"]}),
         "sharpness": None if bound.sharpness is None else bound.sharpness.as_dict(),
         "tightness": bound_tightness(bound, results),
+        # Where the Bound lives (bounds/<result>/<part>.py), for the report's scorecard, and the printed
+        # Bound it corrects, for the erratum.
+        "result": bound.module.split(".")[1] if bound.module.count(".") >= 2 else "",
+        "part": bound.module.rsplit(".", 1)[-1],
+        "corrects": bound.corrects,
     }
 
 

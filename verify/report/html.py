@@ -44,26 +44,47 @@ BAR_AXIS = 1.25
 BAR_AXIS_CAP = 4.0
 
 
-def render(doc: dict) -> str:
-    """The HTML page of a compliance document."""
+def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    from verify.judge.sharpness import TARGET_FRACTION
-
-    from .figures import ratio_histogram
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True}
     env.filters["paragraphs"] = paragraphs
     env.filters["budget_words"] = budget_words
+    return env
 
+
+def _labelled(doc: dict) -> dict:
+    """The document with each result's ratio label, as the pages show it."""
+    results = [{**r, "ratio_label": _ratio_label(as_float(r.get("worst_ratio")))} for r in doc["results"]]
+    return {**doc, "results": results}
+
+
+def render_erratum(doc: dict) -> str:
+    """erratum.html: the erratum's entries on a page of their own (verify/report/erratum.py)."""
+    from . import erratum
+
+    doc = _labelled(doc)
+    entries = erratum.entries(doc)
+    return _environment().get_template("erratum.html.j2").render(
+        paper=PAPER, csp=CSP, run=doc["run"], schema_version=doc["schema_version"], entries=entries,
+        counts=erratum.counts(entries), verdict_badge=verdict_badge)
+
+
+def render(doc: dict) -> str:
+    """The HTML page of a compliance document."""
+    from verify.judge.sharpness import TARGET_FRACTION
+
+    from . import erratum, scorecard
+    from .figures import ratio_histogram
+
+    env = _environment()
+    doc = _labelled(doc)
+    entries = erratum.entries(doc)
     by_bound: dict[str, list[dict]] = {}
-    for r in doc["results"]:
-        row = dict(r)
-        ratio = as_float(r.get("worst_ratio"))
-        row["ratio_label"] = _ratio_label(ratio)
-        by_bound.setdefault(r["bound_id"], []).append(row)
+    for row in doc["results"]:
+        by_bound.setdefault(row["bound_id"], []).append(row)
     attached: dict[str, list[dict]] = {}
     loose: dict[str, list[dict]] = {}
     for fig in doc.get("figures", []):
@@ -83,7 +104,8 @@ def render(doc: dict) -> str:
         paper=PAPER, csp=CSP, run=doc["run"], schema_version=doc["schema_version"], summary=doc["summary"],
         bounds=bounds, results=doc["results"], findings=doc.get("findings", []), unrecorded=unrecorded,
         findings_reproduced=sum(1 for f in doc.get("findings", []) if f.get("reproduced") and f.get("kind") != "loose"),
-        target_percent=round(100 * TARGET_FRACTION),
+        target_percent=round(100 * TARGET_FRACTION), scorecard=scorecard.rows(doc), erratum=entries,
+        erratum_counts=erratum.counts(entries),
         figure_sections=sorted(loose.items()), verdict_label=VERDICT_LABEL, bar=bar, verdict_badge=verdict_badge,
         finding_kinds=FINDING_KINDS + tuple(  # a kind this page does not know is still shown, under its name
             (k, k) for k in sorted({f.get("kind", "") for f in doc.get("findings", [])} - {k for k, _ in FINDING_KINDS})),
@@ -141,12 +163,12 @@ def verdict_badge(verdict: str, finding: str | None = None) -> Markup:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Re-render index.html beside a compliance.json."""
+    """Re-render index.html and erratum.html beside a compliance.json."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m verify.report.html", description=main.__doc__)
     parser.add_argument("compliance", nargs="?", type=Path, default=Path("reports/compliance.json"),
-                        help="the compliance.json to render; index.html is written beside it. "
+                        help="the compliance.json to render; index.html and erratum.html are written beside it. "
                              "Default: reports/compliance.json")
     source = parser.parse_args(sys.argv[1:] if argv is None else argv).compliance
     try:
@@ -154,13 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     except ComplianceError as exc:
         print(f"html: {exc}", file=sys.stderr)
         return 2
-    target = source.with_name("index.html")
+    # Both pages rendered before either is written: a failure leaves the old pair as it was.
+    pages = {source.with_name("index.html"): render(doc), source.with_name("erratum.html"): render_erratum(doc)}
     try:
-        write_atomically(target, render(doc))
+        for target, text in pages.items():
+            write_atomically(target, text)
     except ReportWriteError as exc:
         print(f"html: {exc}", file=sys.stderr)
         return 2
-    print(f"html: wrote {target}")
+    print(f"html: wrote {', '.join(str(t) for t in pages)}")
     return 0
 
 

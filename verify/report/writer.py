@@ -21,6 +21,7 @@ from .junit import render as render_junit
 
 COMPLIANCE = "compliance.json"
 INDEX = "index.html"
+ERRATUM = "erratum.html"
 JUNIT = "junit.xml"
 # The imports index.html needs, from pyproject's `report` extra.
 REPORT_EXTRA = ("jinja2", "markupsafe", "matplotlib")
@@ -49,7 +50,7 @@ def check_writable(report_dir: Path) -> None:
 INTERRUPTED_DIR = "interrupted"
 # The temporary files this module makes; one that outlives its run (the process was killed while
 # writing) is removed by the next run (``remove_stale_temporaries``).
-_TEMPORARY_PATTERNS = tuple(f".{name}.*.tmp" for name in (COMPLIANCE, INDEX, JUNIT)) + (".probe-*.tmp",)
+_TEMPORARY_PATTERNS = tuple(f".{name}.*.tmp" for name in (COMPLIANCE, INDEX, ERRATUM, JUNIT)) + (".probe-*.tmp",)
 
 
 def remove_stale_temporaries(report_dir: Path) -> list[Path]:
@@ -69,13 +70,14 @@ def remove_stale_temporaries(report_dir: Path) -> list[Path]:
 
 
 def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = ()) -> Written:
-    """Write compliance.json, junit.xml and index.html into ``report_dir``."""
+    """Write compliance.json, junit.xml, index.html and erratum.html into ``report_dir``."""
     files = {COMPLIANCE: dumps(doc), JUNIT: render_junit(doc, outcomes)}
     written = Written()
     try:
-        from .html import render
+        from .html import render, render_erratum
 
         files[INDEX] = render(doc)
+        files[ERRATUM] = render_erratum(doc)
     except ImportError as exc:
         if exc.name not in REPORT_EXTRA:
             raise
@@ -104,5 +106,5 @@ def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = 
     return written
 
 
-__all__ = ["COMPLIANCE", "INDEX", "JUNIT", "INTERRUPTED_DIR", "ReportWriteError", "Written", "check_writable",
+__all__ = ["COMPLIANCE", "ERRATUM", "INDEX", "JUNIT", "INTERRUPTED_DIR", "ReportWriteError", "Written", "check_writable",
            "remove_stale_temporaries", "write_atomically", "write_report"]

@@ -20,8 +20,9 @@ E||xi||^2 = sigma~^2, which makes (13) hold with equality.
 
 ``distribution="two_point"`` replaces the Gaussians by the finite law that makes the
 variance steps of the proofs tight (Jensen, E||mean of D|| <= sigma~/sqrt(D), the
-triangle inequality): a sample carries xi_theta = s sigma~ e and N_theta = s' sigma_H e e'
-for a fixed unit direction e and fair signs s, s': independent, or with ``coupling``
+triangle inequality): a sample carries xi_theta = s sigma~ e and N_theta = s' sigma_H e e' (or s' sigma_H S for a given
+symmetric S of spectral norm 1, ``hessian_shape``) for a fixed unit direction e and fair signs s, s':
+independent, or with ``coupling``
 "same" (s' = s) or "opposite" (s' = -s), which correlates the Hessian noise with the
 gradient noise of the same sample (the cross term of F-hat's gradient (66)).  Then E||xi||^2 =
 sigma~^2 and E||N||^2 = sigma_H^2 exactly (so sigma_H is exact too), and the noise of a
@@ -76,7 +77,8 @@ class NoisyFamily(ExactOraclesOfBase, Family):
     is_deterministic = False
 
     def __init__(self, base: Family, sigma_tilde: float, sigma_H: float | None = None, *,
-                 distribution: str = "gaussian", direction=None, coupling: str = "independent"):
+                 distribution: str = "gaussian", direction=None, coupling: str = "independent",
+                 hessian_shape=None):
         if not isinstance(base, Family):
             raise ParameterError("base", f"expected a Family, got {type(base).__name__}")
         self.base = base
@@ -96,6 +98,20 @@ class NoisyFamily(ExactOraclesOfBase, Family):
             if distribution != "two_point":
                 raise ParameterError("direction", "only the two-point noise has a direction")
         self.direction = e
+        # The two-point Hessian noise is s' sigma_H S for a symmetric S of spectral norm 1: e e' unless given.
+        # diag(1, -1) makes ||I - alpha(H + s' sigma_H S)|| = ||I - alpha H|| + alpha sigma_H for both signs when
+        # H is a multiple of I, the equality case of (84) corrected (bounds/theorem_f_1/corrected.py).
+        if hessian_shape is None:
+            shape = np.outer(e, e)
+        else:
+            shape = np.asarray(hessian_shape, dtype=float)
+            if distribution != "two_point":
+                raise ParameterError("hessian_shape", "only the two-point noise has a Hessian shape")
+            if (shape.shape != (base.dim, base.dim) or not np.all(np.isfinite(shape))
+                    or not np.allclose(shape, shape.T) or not np.isclose(np.linalg.norm(shape, 2), 1.0)):
+                raise ParameterError("hessian_shape", f"must be a finite symmetric {base.dim} x {base.dim} matrix "
+                                                      "of spectral norm 1")
+        self.hessian_shape = shape
         if coupling not in COUPLINGS:
             raise ParameterError("coupling", f"{coupling!r} is not one of {tuple(COUPLINGS)}")
         if coupling != "independent" and distribution != "two_point":
@@ -162,8 +178,7 @@ class NoisyFamily(ExactOraclesOfBase, Family):
 
     def _hessian_noise(self, batch: Batch) -> np.ndarray:
         if self.distribution == "two_point":
-            outer = np.outer(self.direction, self.direction)
-            return self.noise_sigma_H * batch.data[1][1][:, None, None] * outer[None, :, :]
+            return self.noise_sigma_H * batch.data[1][1][:, None, None] * self.hessian_shape[None, :, :]
         _, seed = batch.data
         tau = self.noise_sigma_H / np.sqrt(self.dim * (self.dim + 1) * batch.size)
         G = np.random.default_rng([seed, 1]).standard_normal((len(batch.tasks), self.dim, self.dim))
