@@ -9,15 +9,7 @@ PENDING list, it can only shrink.
 from bounds import BOUNDS, corrections_of
 from verify.judge.findings import load
 
-AWAITING = {
-    "h1-eq-140-bias-bound-misses-task-variance",
-    "h1-eq-141-mean-direction-bound-misses-the-finite-difference-bias",
-    "h1-eq-140-numeric-bias-bound-misses-task-variance",
-    "h1-hf-maml-converges-to-a-biased-fixed-point",
-    "h2-hf-maml-converges-to-a-biased-fixed-point",
-    "h1-iteration-count-not-reached-at-a-biased-fixed-point",
-    "table-1-hf-maml-best-accuracy-floored",
-}
+AWAITING: set[str] = set()
 
 FINDINGS = load()
 NEEDS_CORRECTION = [f for f in FINDINGS if f.kind in ("false", "gap")]

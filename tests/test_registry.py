@@ -112,8 +112,8 @@ def _cited() -> set[str]:
 def test_every_required_result_is_registered():
     missing = [eq for eq in REQUIRED_EQUATIONS if eq not in _cited()]
     assert not missing, f"equations with no Bound: {missing}"
-    table = [b for b in BOUNDS.values() if b.reference.startswith("Table 1")]
-    assert len(table) == 15, "Table 1: three methods times five columns"
+    table = [b for b in BOUNDS.values() if b.reference.startswith("Table 1") and not b.corrects]
+    assert len(table) == 15, "Table 1: three methods times five columns (the erratum's corrected cells aside)"
     assert set(NOT_SEPARATE_RESULTS).isdisjoint(REQUIRED_EQUATIONS)
 
 

@@ -34,7 +34,9 @@ def test_fo_maml_exponents_in_sigma_are_read_from_the_registry():
 
 
 def test_the_twelve_checked_bounds_are_the_scaling_cells_but_the_runtime_column():
-    scaling = {b for b, bound in BOUNDS.items() if b.startswith("table_1_") and bound.kind.value == "scaling"}
+    # The erratum's corrected cell is judged by the H.1 counterexample check, on the runs that refute the printed one.
+    scaling = {b for b, bound in BOUNDS.items()
+               if b.startswith("table_1_") and bound.kind.value == "scaling" and not bound.corrects}
     assert SCALING_BOUND_IDS == {b for b in scaling if not b.endswith("_runtime")} and len(SCALING_BOUND_IDS) == 12
 
 

@@ -133,7 +133,8 @@ def build_bias_family(kind: str, rng: np.random.Generator, p: dict) -> Family:
 STATIONARY_CORNER = dict(d=2, n=4, alpha_frac=1.0, noise=0.0, spread=1.0, amplitude=0.6, curvature=0.3, shared=1,
                          scale=0.5, stationary=1, D_in=16, D_o=1)
 DERIVED_FIXED = {bound_id: [dict(STATIONARY_CORNER, seed=seed) for seed in (48, 49)]
-                 for bound_id in ("eq_140_hf_maml_bias", "eq_140_hf_maml_bias_numeric")}
+                 for bound_id in ("eq_140_hf_maml_bias", "eq_140_hf_maml_bias_numeric", "eq_140_hf_maml_bias_corrected",
+                                  "eq_140_hf_maml_bias_numeric_corrected")}
 
 
 def derived_fixed(case: "BiasCase") -> list[dict]:
@@ -445,6 +446,9 @@ _PAIRS = {
     "eq_140_hf_maml_bias": (("noisy-trigonometric",), "monte_carlo"),
     "eq_140_hf_maml_bias_numeric": (("noisy-trigonometric",), "monte_carlo"),
     "eq_139_hf_maml_bias_identity": (("noisy-trigonometric",), "monte_carlo"),
+    # The erratum's (140), first and second inequality (bounds/theorem_h_1/corrected.py).
+    "eq_140_hf_maml_bias_corrected": (("noisy-trigonometric",), "monte_carlo"),
+    "eq_140_hf_maml_bias_numeric_corrected": (("noisy-trigonometric",), "monte_carlo"),
 }
 BIAS_CASES = [BiasCase(b, k, m) for b, (kinds, m) in _PAIRS.items() for k in kinds]
 BIAS_CASES_BY_ID = {c.id: c for c in BIAS_CASES}

@@ -591,6 +591,75 @@ def run_instance(seed: int, params: dict, delta: float, *, runs: int, draw_seed:
     return out
 
 
+# ---------------------------------------------------------------------- the erratum's corrections
+# The corrected statements of the four refuted here (bounds/theorem_h_1/corrected.py, bounds/corollaries/
+# corrected.py, bounds/table_1/corrected.py), judged on the same instance: (124a) keeps the rule (135) and
+# is judged on the same runs; the others use rule (b), delta_k^i = eta/(rho alpha ||v||), whose runs are made here.
+CORRECTED_IDS = {b: f"{b}_corrected" for b in (THEOREM_ID, ITERATIONS_ID, COROLLARY_ID, TABLE_1_ID)}
+# Table 1's corrected cell (best accuracy O(eps) in eps) is judged at these fractions of the instance's epsilon:
+# each must be reached within its own budget T (which grows like 1/eps^2; the runs stop when they decide).
+TABLE_1_EPS_FRACTIONS = (1.0, 1 / 3, 1 / 10)
+
+
+@dataclass
+class CorrectedOutcome:
+    bound_id: str
+    outcome: object  # ConvergenceOutcome (the worst over the epsilon levels, for Table 1's cell)
+    rule: str
+    levels: list = field(default_factory=list)  # (epsilon, ConvergenceOutcome) judged
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.outcome.verdict
+
+
+def step_length(bound, values: dict) -> float | None:
+    """delta_k^i ||v|| under the Bound's delta rule at the instance's values; None for the printed rule (135)."""
+    rule = bound.settings["delta_rule"]
+    if rule == BOUNDS[THEOREM_ID].settings["delta_rule"]:
+        return None
+    return float(evaluate(sp.simplify(bound.expand(rule) * symbols.outer_grad_sample_norm), values))
+
+
+def _judge_corrected_at(s: H1Setup, traj: Trajectories, bound, values: dict, delta: float, runs: int,
+                        draw_seed: int):
+    require_admitted(bound, values)
+    accuracy = bound.settings.get("accuracy")
+    if accuracy is not None:  # (125) corrected: its count is T, at the accuracy (124b)
+        rhs = float(evaluate(bound.expand(accuracy), values))
+    elif bound.kind.value == "scaling":  # Table 1's cell: ||grad F|| <= eps reached
+        rhs = float(values["epsilon"])
+    else:
+        rhs = float(bound.rhs_value({**values, **{n.name: 0.0 for n in bound.lhs.free_symbols}}))
+    T = int(math.ceil(evaluate(bound.settings["iteration_budget"], values)))
+    step = step_length(bound, values)
+    if step is None:
+        if T > traj.T:
+            raise ParameterError("T", f"{bound.id}: its budget {T} exceeds the printed runs' {traj.T}")
+        return judge(Trajectories(traj.X[:, :T + 1], T), rhs, delta), "the printed runs (rule (135))"
+    runs_b = simulate(s, runs, draw_seed, T, fd_step=step, stop_rhs=rhs, delta=delta)
+    return judge(runs_b, rhs, delta), f"rule (b): delta_k^i ||v|| = {step:.4g}"
+
+
+def judge_corrected(s: H1Setup, traj: Trajectories, bound_id: str, delta: float, *, runs: int,
+                    draw_seed: int) -> CorrectedOutcome:
+    """A corrected statement on the instance ``s``: its hypotheses must hold there, and it is judged like the printed one."""
+    bound = BOUNDS[bound_id]
+    values = dict(s.values)
+    if {"K_1", "K_2"} <= {x.name for x in bound.inputs}:
+        batch = ("B", "B_prime", "D_in", "D_o", "D_h", "D_beta")
+        cvals = {k: v for k, v in values.items() if k != "Delta" and k not in batch}
+        values["K_1"], values["K_2"] = smallest_constant(bound, cvals, float(s.params["K_ratio"]))
+    fractions = TABLE_1_EPS_FRACTIONS if bound.kind.value == "scaling" else (1.0,)
+    levels = []
+    for f in fractions:
+        at = dict(values, epsilon=values["epsilon"] * f)
+        outcome, rule = _judge_corrected_at(s, traj, bound, at, delta, runs, draw_seed)
+        levels.append((at["epsilon"], outcome))
+    worst = max((o for _, o in levels), key=lambda o: o.ratio)
+    return CorrectedOutcome(bound_id, worst, rule, levels)
+
+
 def instance_of(bound_id: str, seed: int, params: dict) -> Instance:
     return Instance(CHECK_IDS[bound_id], int(seed), dict(params))
 

@@ -199,7 +199,8 @@ MOMENT_BOUNDS = {
                 "eq_145_hf_maml_second_moment_4_3", "eq_146_hf_maml_second_moment_lemma_4_10",
                 "eq_147_hf_maml_second_moment_simplified", "eq_148_hf_maml_second_moment_by_grad_fi_meta",
                 "eq_149_hf_maml_second_moment",
-                # The erratum's (145)-(149) under the scale-free Hessian batch (bounds/theorem_h_1/corrected.py).
+                # The erratum's (141), and (145)-(149) under the scale-free Hessian batch (bounds/theorem_h_1/corrected.py).
+                "eq_141_hf_maml_mean_direction_corrected",
                 "eq_145_hf_maml_second_moment_4_3_corrected", "eq_146_hf_maml_second_moment_lemma_4_10_corrected",
                 "eq_147_hf_maml_second_moment_simplified_corrected",
                 "eq_148_hf_maml_second_moment_by_grad_fi_meta_corrected", "eq_149_hf_maml_second_moment_corrected"),
@@ -215,7 +216,8 @@ KINDS = {"maml": ("noisy-quadratic", "noisy-trigonometric", "regression"),
 # verify/checks/bias.py (exact expectations, or antithetic pairs with a control variate) and left
 # out of this file's cases.
 BIAS_DISPLAYS = {"eq_80_maml_bias", "eq_81_maml_bias_numeric", "eq_116_mean_bias", "eq_117_fo_maml_bias",
-                 "eq_118_fo_maml_bias_squared", "eq_140_hf_maml_bias", "eq_140_hf_maml_bias_numeric"}
+                 "eq_118_fo_maml_bias_squared", "eq_140_hf_maml_bias", "eq_140_hf_maml_bias_numeric",
+                 "eq_140_hf_maml_bias_corrected", "eq_140_hf_maml_bias_numeric_corrected"}
 MOMENT_CASES = [MomentCase(b, k) for alg, ids in MOMENT_BOUNDS.items() for b in ids for k in KINDS[alg]
                 if b not in BIAS_DISPLAYS]
 MOMENT_CASES_BY_ID = {c.id: c for c in MOMENT_CASES}
@@ -399,6 +401,7 @@ HF_EXTREMAL_PARAMS = {
 }
 # The erratum's (145)-(149) are tightest where the printed ones fail: switching noise on the concave plateau,
 # with D_h at the corrected (scale-free) edge, where the noise term t of (145) reaches 1.
+HF_EXTREMAL_PARAMS["eq_141_hf_maml_mean_direction_corrected"] = HF_TENT  # where the printed (141) fails
 # (148) and (149) are tighter on the plain concave plateau (their switching instance is their negative control).
 HF_EXTREMAL_PARAMS.update({f"{b}_corrected": HF_SWITCH for b in (
     "eq_145_hf_maml_second_moment_4_3", "eq_146_hf_maml_second_moment_lemma_4_10",

@@ -71,7 +71,24 @@ def _recorded(case: BiasCase) -> list[Instance]:
 def _budget(profile: str) -> ErrorBudget:
     judged = SEARCH[profile]["judged"]
     tests = sum(statistical_tests(c, len(_fixed(c)) + len(_recorded(c)), judged) for c in BIAS_CASES)
+    # A corrected display's control judges the printed display on its fixed instances: one test each.
+    tests += sum(len(_fixed(c)) for c in BIAS_CASES if c.bound.corrects and c.method == "monte_carlo")
     return budget_for("bias", tests)
+
+
+def _printed_violated(case: BiasCase, instances: list[Instance], delta: float) -> tuple[bool, str]:
+    """The erratum's control: the printed display this case corrects, judged on the same instances, is violated."""
+    from verify.checks.bias import setup_for
+
+    printed = BIAS_CASES_BY_ID[f"{case.bound.corrects}@{case.family}"]
+    outs = []
+    for inst in instances:
+        on_printed = Instance(printed.id, inst.seed, inst.params)
+        outs.append(run_instance(printed, on_printed, delta, setup=setup_for(printed, on_printed)))
+    worst = max(outs, key=lambda o: o.ratio)
+    caught = any(o.verdict is Verdict.VIOLATED for o in outs)
+    return caught, (f"the printed statement ({printed.bound_id}) judged on the same fixed instances: "
+                    f"{'violated' if caught else 'not violated'} (worst lower bound / rhs {worst.lower / worst.rhs:.3g})")
 
 
 @pytest.mark.parametrize("case", BIAS_CASES, ids=[c.id for c in BIAS_CASES])
@@ -93,6 +110,10 @@ def test_bias(case: BiasCase, ledger, run_seed, profile):
     sizes = SEARCH[profile]
     search = adversarial_search(case, run_seed, sizes["count"], sizes["refine"], draws)
     check = judge_bias(case, instances, delta, search, judged=sizes["judged"])
+    if case.bound.corrects:
+        caught, note = _printed_violated(case, instances[:len(_fixed(case))], delta)
+        check.control_note = f"{check.control_note}; and {note}"
+        check.control_caught = bool(check.control_caught) and caught
     finding = FINDINGS.get((case.bound_id, case.family))
     ledger.note_run(error_budget=run_budget_summary(), error_budget_bias=budget.as_dict())
     ledger.record(evidence_of(case, check, run_seed, delta, finding.id if finding else None))

@@ -22,8 +22,8 @@ import math
 from bounds import BOUNDS
 from verify.judge.evidence import Evidence, Verdict
 from verify.judge.findings import for_check
-from verify.checks.h1_counterexample import (COROLLARY_ID, DEFAULT_PARAMS, FAMILY, FINDINGS_CHECK,
-    ITERATIONS_ID, TABLE_1_ID, THEOREM_ID, instance_of, replay_command, run_instance)
+from verify.checks.h1_counterexample import (CORRECTED_IDS, COROLLARY_ID, DEFAULT_PARAMS, FAMILY, FINDINGS_CHECK,
+    ITERATIONS_ID, TABLE_1_ID, THEOREM_ID, instance_of, judge_corrected, replay_command, run_instance)
 from verify.checks.instances import mix_seed
 from verify.judge.statistics import budget_for, run_budget_summary, student_t
 
@@ -83,6 +83,31 @@ def test_h1_counterexample(ledger, run_seed, profile):
                   f"{low_min:.6g}; error probability per one-sided bound {delta:.2g} (budget_for('h1_counterexample', "
                   f"{budget.tests}), the verdict is essentially deterministic at B = 1e12); {worst.setup.note}; "
                   f"replay: {replay_command(inst)}")))
+    # The erratum's corrected statements on the same instances: each must hold there, and the printed statement
+    # it corrects must have been found violated on the same instance (its negative control), beside the
+    # controls above.
+    corrected_verdicts = {}
+    for printed_id, corrected_id in CORRECTED_IDS.items():
+        bound = BOUNDS[corrected_id]
+        judged = [(seed, p, out, judge_corrected(out.setup, out.traj, corrected_id, delta, runs=runs,
+                                                 draw_seed=p["draw_seed"])) for seed, p, out in results]
+        worst_seed, worst_p, worst, c = max(judged, key=lambda t: t[3].outcome.ratio)
+        corrected_verdicts[corrected_id] = (
+            Verdict.HOLDS if all(j[3].verdict is Verdict.HOLDS for j in judged)
+            else Verdict.VIOLATED if any(j[3].verdict is Verdict.VIOLATED for j in judged) else Verdict.INCONCLUSIVE)
+        printed_caught = all(out.outcome(printed_id).verdict is Verdict.VIOLATED for *_, out in results)
+        o = c.outcome
+        levels = "; ".join(f"eps = {e:.4g}: {x.verdict.value}, mean {x.estimate:.4g} at k = {x.best_k} <= T = {x.T}"
+                           for e, x in c.levels)
+        ledger.record(Evidence(
+            corrected_id, bound.reference, bound.kind.value, FAMILY, corrected_verdicts[corrected_id],
+            instances=len(judged), admitted=len(judged), worst_ratio=o.ratio, worst_lhs=o.estimate, worst_rhs=o.rhs,
+            worst_instance=instance_of(printed_id, worst_seed, worst_p), seed=run_seed,
+            negative_control=f"the printed statement ({printed_id}) reported violated on the same instances; "
+                             + control_note,
+            negative_control_caught=controls_ok and printed_caught,
+            ratios=[j[3].outcome.ratio for j in judged],
+            note=f"{c.rule}; {levels}; confidence bounds [{o.lower:.6g}, {o.upper:.6g}] vs rhs {o.rhs:.6g} ({o.note})"))
     ledger.note_run(error_budget=run_budget_summary(), error_budget_h1_counterexample=budget.as_dict())
     detail = " | ".join(f"seed {seed}: {out.theorem.verdict.value} ({out.theorem.estimate:.6g} in "
                         f"[{out.theorem.lower:.6g}, {out.theorem.upper:.6g}] vs {out.theorem.rhs:.6g}); {out.setup.note}"
@@ -95,3 +120,5 @@ def test_h1_counterexample(ledger, run_seed, profile):
             assert verdict is Verdict.VIOLATED, f"{bound_id}: finding {finding.id} no longer reproduces. {detail}"
         else:
             assert verdict is Verdict.HOLDS, f"{bound_id} [{BOUNDS[bound_id].reference}]: {verdict.value}. {detail}"
+    for corrected_id, verdict in corrected_verdicts.items():
+        assert verdict is Verdict.HOLDS, f"{corrected_id} [{BOUNDS[corrected_id].reference}]: {verdict.value}. {detail}"
