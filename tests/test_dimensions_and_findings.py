@@ -68,6 +68,8 @@ _ROW = "[[finding]]\nid='a'\nkind='false'\ncheck='c'\nwhere='w'\nsummary='s'\nco
     ("schema = 1\n" + _ROW + "extra=1\n", "unknown keys"),
     ("schema = 1\n" + _ROW.replace("kind='false'", "kind='wrong'"), "kind 'wrong' is not one of"),
     ("schema = 1\n" + _ROW.replace("kind='false'\n", ""), r"lacks \['kind'\]"),
+    ("schema = 1\n" + _ROW + "holds_as='<='\n", "needs kind 'typo'"),
+    ("schema = 1\n" + _ROW.replace("kind='false'", "kind='typo'") + "holds_as='='\n", "needs kind 'typo'"),
 ])
 def test_a_malformed_findings_file_is_refused_clearly(tmp_path, text, message):
     path = tmp_path / "findings.toml"

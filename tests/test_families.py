@@ -145,6 +145,53 @@ def test_gradient_noise_second_moment_is_the_sample_variance(name, seed):
     assert np.all(np.abs(sq.mean(axis=0) - m / D) <= Z * se + 1e-12), (sq.mean(axis=0), m / D, se)
 
 
+@pytest.mark.parametrize("coupling", ["independent", "same", "opposite"])
+@pytest.mark.parametrize("size", [1, 3])
+def test_two_point_batch_law_is_the_law_the_batches_are_drawn_from(coupling, size):
+    """Family.batch_law: the probabilities sum to 1, and its exact means are the exact oracles (unbiased noise)."""
+    rng = np.random.default_rng(size)
+    base = QuadraticFamily.random(rng, 2, 3, spectrum="indefinite")
+    fam = NoisyFamily(base, 0.7, 0.4, distribution="two_point", coupling=coupling)
+    batch, q = fam.batch_law(np.arange(2), size)
+    K = (size + 1) if coupling != "independent" else (size + 1) ** 2
+    assert len(q) == K and q.sum() == pytest.approx(1.0, abs=1e-15) and np.all(q > 0)
+    w = np.array([0.3, -0.2, 0.1])
+    rows = np.broadcast_to(w, (K * 2, 3))
+    G = fam.batch_gradient(rows, batch).reshape(K, 2, 3)
+    H = fam.batch_hessian(rows, batch).reshape(K, 2, 3, 3)
+    np.testing.assert_allclose(np.tensordot(q, G, axes=1), fam.gradient(w), atol=1e-14)
+    np.testing.assert_allclose(np.tensordot(q, H, axes=1), fam.hessian(w), atol=1e-14)
+    # One sample's noise: E||xi||^2 = sigma~^2 / D, the variance the draws have.
+    xi = G - fam.gradient(w)
+    np.testing.assert_allclose(q @ np.einsum("kid,kid->ki", xi, xi), np.full(2, 0.7 ** 2 / size), rtol=1e-13)
+
+
+def test_regression_batch_law_enumerates_the_multisets_of_samples():
+    fam = family("regression", 4)
+    N, D = fam.samples_per_task, 2
+    batch, q = fam.batch_law(np.arange(fam.n_tasks), D)
+    assert len(q) == N * (N + 1) // 2 and q.sum() == pytest.approx(1.0, abs=1e-14)
+    w = np.full(fam.dim, 0.2)
+    rows = np.broadcast_to(w, (len(q) * fam.n_tasks, fam.dim))
+    G = fam.batch_gradient(rows, batch).reshape(len(q), fam.n_tasks, fam.dim)
+    np.testing.assert_allclose(np.tensordot(q, G, axes=1), fam.gradient(w), atol=1e-12)
+    dev = G - fam.gradient(w)
+    m = fam.gradient_noise_second_moment(np.broadcast_to(w, (fam.n_tasks, fam.dim)), np.arange(fam.n_tasks))
+    np.testing.assert_allclose(q @ np.einsum("kid,kid->ki", dev, dev), m / D, rtol=1e-12)
+    with pytest.raises(ParameterError, match="size"):
+        fam.batch_law(np.arange(fam.n_tasks), 40)
+
+
+def test_a_batch_law_that_is_not_finite_is_refused_and_exact_tasks_have_one_outcome():
+    with pytest.raises(ParameterError, match="no finite law"):
+        family("noisy-quadratic", 1).batch_law(np.arange(4), 2)
+    batch, q = family("trigonometric", 1).batch_law(np.arange(4), 2)
+    assert batch.is_exact and list(q) == [1.0]
+    for name in ("noisy-quadratic", "regression"):  # the exact oracle is one outcome for any family
+        batch, q = family(name, 1).batch_law(np.arange(4), "exact")
+        assert batch.is_exact and list(q) == [1.0]
+
+
 def test_exact_batch_is_the_exact_oracle():
     fam = family("regression", 3)
     w = np.ones(fam.dim) * 0.3

@@ -18,8 +18,6 @@ PENDING = {
     "32", "38", "39", "41", "42", "43", "45", "48", "49", "50",
     # Appendix C (Lemma 4.9's proof).
     "56", "59", "60", "61",
-    # Appendix D-E (Lemma 4.10's and Theorem 4.11's proofs).
-    "62", "63", "64", "65", "66", "67", "68", "69", "70", "71", "72", "73", "74",
     # Appendix F (Theorem F.1's proof).
     "78", "83", "90", "94", "97", "98", "103", "104",
     # Appendix G (Theorem G.1's proof).

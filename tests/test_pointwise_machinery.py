@@ -9,7 +9,7 @@ from bounds import BOUNDS
 from verify.judge.evidence import Evidence, Instance, Ledger, Verdict
 from verify.checks.instances import alpha_for, alpha_limit, build_family, certified_constants, mix_seed
 from verify.checks.pointwise import (CASES, CASES_BY_ID, EXTREMAL, RUNNER_CASES, Trial, confirm_precisely,
-    evaluate_instance, falsified, is_power_case, judge, run_check)
+    evaluate_instance, extremal_instances, falsified, is_power_case, judge, run_check)
 from verify.replay import main as replay_main
 
 
@@ -99,8 +99,57 @@ def test_every_pointwise_and_closed_form_bound_has_a_case():
               "eq_44_inner_step_lipschitz", "eq_46_inner_step_gradient_growth", "lemma_4_8", "corollary_a_1",
               "lemma_a_3_gradient_of_f", "lemma_a_3_task_gradient_second_moment", "eq_35_meta_gradient",
               "eq_36_mean_value_form", "eq_37_factorisation", "eq_86_hessian_factor_at_most_2",
-              "eq_115_neumann_term", "appendix_i_w_star", "appendix_i_w_fo"}
+              "eq_115_neumann_term", "appendix_i_w_star", "appendix_i_w_fo",
+              # Appendices D-E (62)-(74).
+              *(b for b in BOUNDS if b.startswith(("eq_62", "eq_63", "eq_64", "eq_65", "eq_66", "eq_68", "eq_70",
+                                                    "eq_71", "eq_73", "eq_74")))}
     assert wanted <= checked
+
+
+def test_appendix_d_e_sums_over_one_batch_agree_with_the_closed_forms():
+    """The enumerated expectations of (66), (71) against the model's closed forms of F-hat, grad F-hat, m_i(w)/D."""
+    from verify.checks.pointwise import _F_hat, _grad_F_hat_terms, _one_batch, build_setup
+    from verify.model.objectives import meta_gradient_test, meta_objective_test
+
+    case = CASES_BY_ID["eq_66_grad_f_hat@regression"]
+    inst = Instance(case.id, 3, dict(d=3, n=2, alpha_frac=0.8, scale=0.5, distance=0.5, spread=0.5,
+                                     delta_frac=1 / 3, stationary=0.0))
+    s = build_setup(case, inst)
+    b = _one_batch(s, 2)
+    F_hat = meta_objective_test(s.family, s.w, b.alpha, 2).value
+    assert _F_hat(s.family, s.w[None], b.alpha, b.batch, b.q)[0] == pytest.approx(F_hat, rel=1e-12)
+    _, grad_F_hat, *_ = _grad_F_hat_terms(s)
+    np.testing.assert_allclose(grad_F_hat, meta_gradient_test(s.family, s.w, b.alpha, 2).value, rtol=1e-10)
+    m = s.family.gradient_noise_second_moment(np.broadcast_to(s.w, (2, 3)), np.arange(2))
+    np.testing.assert_allclose(b.mean(np.einsum("knd,knd->kn", b.xi, b.xi)), m / 2, rtol=1e-12)
+
+
+def test_appendix_d_e_equality_cases_reach_their_ratios_exactly():
+    """The kink at the inner point makes (62)'s Jensen step and (64)'s Young step equalities; the diagonal
+    least-squares task gives (68) the ratio 7/6 of its recorded gap."""
+    for bound_id in ("eq_62_bias_by_mean_gradient_change", "eq_64_young_inequality", "eq_65_second_moment_by_lipschitz",
+                     "eq_70_gradient_error_lipschitz"):
+        case = CASES_BY_ID[RUNNER_CASES[bound_id]]
+        for inst in extremal_instances(case):
+            assert evaluate_instance(case, inst).ratio == pytest.approx(1.0, rel=1e-12), (bound_id, inst)
+    case = CASES_BY_ID[RUNNER_CASES["eq_68_hessian_error_second_moment"]]
+    out = evaluate_instance(case, extremal_instances(case)[0])
+    assert out.ratio == pytest.approx(7 / 6, rel=1e-12) and out.trial.values["D_test"] == 2
+
+
+def test_a_typo_finding_is_judged_with_the_relation_it_holds_as():
+    from bounds import Relation
+    from verify.judge.findings import load
+
+    typo = next(f for f in load() if f.id == "eq64-outer-batch-variance-is-an-inequality")
+    assert typo.kind == "typo" and typo.holds_as == "<="
+    case = CASES_BY_ID[Instance.from_json(typo.instance).check]
+    inst = [Instance.from_json(typo.instance)]
+    assert run_check(case, inst, search_starts=0).verdict is Verdict.VIOLATED
+    meant = dataclasses.replace(case.bound, relation=Relation(typo.holds_as))
+    assert run_check(case, inst, meant, search_starts=0).verdict is Verdict.HOLDS
+    reverse = dataclasses.replace(case.bound, relation=Relation.GE)
+    assert run_check(case, inst, reverse, search_starts=0).verdict is Verdict.VIOLATED
 
 
 def test_a_false_bound_is_caught_and_a_true_one_holds():

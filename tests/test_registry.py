@@ -383,7 +383,10 @@ def test_where_matches_names_whole_and_knows_the_main_texts_theorems():
     from bounds.where import find
 
     assert find("Lemma 4.1") == []  # not Lemma 4.10
-    assert {b.id for b in find("Lemma 4.10")} == {"lemma_4_10_bias", "lemma_4_10_second_moment"}
+    # The lemma and the displays of its proof ("Lemma 4.10 proof, eq. (62)"), nothing of another result.
+    found = find("Lemma 4.10")
+    assert {b.id for b in found} >= {"lemma_4_10_bias", "lemma_4_10_second_moment", "eq_63_inner_noise_mean_norm"}
+    assert all(b.reference.startswith("Lemma 4.10") for b in found), [b.reference for b in found]
     # Theorems 4.12, 4.15, 4.17 are proved (general versions) as F.1, G.1, H.1.
     for main_text, appendix in (("Theorem 4.12", "F.1"), ("Theorem 4.15", "G.1"), ("Theorem 4.17", "H.1")):
         found = find(main_text)

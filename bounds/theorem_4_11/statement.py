@@ -70,5 +70,6 @@ theorem_4_11 = Bound(
     ),
     reading="The matrix norm in (14) and (68) is read as the spectral norm, as in (30a). The proof's step "
             "E||e_H||^2 <= alpha^2 sigma_H^2 / D_test averages D_test samples, which is exact for a Hilbert "
-            "(Frobenius) norm but not for the spectral norm; the statement (22) is checked as written.",
+            "(Frobenius) norm but not for the spectral norm (eq_68_hessian_error_second_moment, a recorded gap); "
+            "the statement (22) is checked as written.",
 )

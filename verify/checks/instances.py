@@ -20,6 +20,7 @@ from bounds import Bound, symbols
 
 from verify.model.families import (Domain, Family, NoisyFamily, QuadraticFamily, RankOneFamily,
     RegressionFamily, TrigonometricFamily)
+from verify.model.families.noise import COUPLINGS
 from verify.model.families.ridge import RidgeFamily
 from verify.model.errors import ParameterError
 
@@ -37,11 +38,14 @@ FAMILY_KINDS = (
 )
 # Kinds that only some checks run on, where their hypotheses and equality cases live
 # (verify.checks.pointwise._applicable_kinds): ridge tasks whose Hessians change as fast as
-# rho allows (the equality cases of (9) and Corollary A.1), and concave quadratics
-# with two-point Hessian noise of exactly certified sigma_H ((86)).
+# rho allows (the equality cases of (9) and Corollary A.1), concave quadratics
+# with two-point Hessian noise of exactly certified sigma_H ((86)), and trigonometric tasks
+# with two-point gradient and Hessian noise, whose batches have a finite law (Family.batch_law),
+# so the expectations over one batch of (62)-(74) are exact sums.
 EXTRA_KINDS = (
     "ridge",
     "noisy-quadratic-concave",
+    "two-point-noise",
 )
 
 
@@ -68,6 +72,15 @@ def build_family(kind: str, rng: np.random.Generator, d: int, n: int, spread: fl
     elif kind == "noisy-quadratic-concave":
         base = QuadraticFamily.random(rng, n, d, spectrum="concave", shared_hessian=True, spread=spread)
         fam = NoisyFamily(base, 0.0, 0.5 + 10.0 * float(rng.random()), distribution="two_point")
+    elif kind == "two-point-noise":
+        # Non-quadratic tasks (the Lipschitz and Jensen steps are then strict) with two-point noise along a
+        # random direction, sigma~ and sigma_H from 0.1 to 3, the Hessian's sign independent of the
+        # gradient's, equal to it or opposite (the cross term of (73)-(74) vanishes only for the first).
+        base = TrigonometricFamily.random(rng, n, d, spread=spread)
+        e = rng.standard_normal(d)
+        sigma_t, sigma_H = 10.0 ** rng.uniform(-1.0, 0.5, size=2)
+        fam = NoisyFamily(base, float(sigma_t), float(sigma_H), distribution="two_point",
+                          direction=e / np.linalg.norm(e), coupling=str(rng.choice(tuple(COUPLINGS))))
     else:
         raise KeyError(f"unknown family kind {kind!r}; known: {FAMILY_KINDS + EXTRA_KINDS}")
     fam.name = kind

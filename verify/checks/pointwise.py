@@ -8,6 +8,10 @@ retyped here), collects lhs/rhs ratios, hunts for the worst instance with a loca
 optimiser, confirms a candidate violation before calling it one, and runs the
 negative control: a falsified Bound that the same machinery must catch.
 
+Expectations over one data batch (the steps (62)-(74) of the proofs of Lemma 4.10 and Theorem
+4.11) are judged here too, as exactly as a pointwise result: on families whose batches have a
+finite law (``Family.batch_law``) every expectation is a finite sum over the batch's outcomes.
+
 Verdicts, per (bound, family):
   holds               every admitted instance satisfied the Bound (within rounding);
   violated            some admitted instance broke it by more than rounding can explain,
@@ -18,7 +22,8 @@ Verdicts, per (bound, family):
 Sharpness.  ``EXTREMAL`` lists, per check, the instances where the Bound's proof is tight
 (built by ``EXTREMAL_BUILDERS`` inside the hypotheses, with certified constants: a Hessian
 kink for (9), a Hessian ramp at slope rho with a large gradient for Corollary A.1, curvature
--L at alpha L at the edge for (44), (46), Lemma 4.8, (34) and (86), ...; the suprema are
+-L at alpha L at the edge for (44), (46), Lemma 4.8, (34) and (86), a gradient kink at the
+inner point for (62) and (64), curvature -L along two-point noise for (62), (65) and (70), ...; the suprema are
 derived in the Bounds' ``Sharpness``).  They join the drawn instances in ``pytest verify``
 and start its search; the check holding them (``RUNNER_CASES``) carries the power control,
 the right side times 9/10 of the supremum, and registers the Bound's extremal runner
@@ -44,7 +49,8 @@ from bounds import instantiate
 from verify.model.algorithms import ALL_TASKS, EXACT, draw_meta_batches, fo_maml_direction, maml_direction
 from verify.model.errors import ParameterError
 from verify.judge.evidence import CheckKey, Instance, Verdict
-from verify.model.families import Domain, Family, NoisyFamily, QuadraticFamily
+from verify.model.families import Domain, Family, NoisyFamily, QuadraticFamily, RegressionFamily
+from verify.model.families.kinked import KinkedGradientFamily, smoothed_abs
 from verify.model.families.ridge import RidgeFamily, kink_profile
 from verify.model.families.base import spectral_norm
 from .instances import (FAMILY_KINDS, alpha_for, build_family, certified_constants, certified_family,
@@ -568,6 +574,260 @@ def control_appendix_i_w_fo(s: Setup) -> Trial:
     return _appendix_i(s, "appendix_i_w_fo", swap=True)
 
 
+# ---------------------------------------------------------------------- Appendices D-E, one batch enumerated
+# The displays of the proofs of Lemma 4.10 (62)-(65) and Theorem 4.11 (66), (68), (70)-(71), (73)-(74) are
+# expectations over ONE data batch D (D_in or D_test) of a task.  On families whose batches have a finite law
+# (Family.batch_law: least squares, every multiset of the task's samples; exact tasks with two-point noise,
+# every sign mean) each expectation is a finite sum, computed exactly, so every instance gets an exact
+# verdict, as a pointwise result's does.  The instance's spare parameters set what the displays leave free:
+# delta_frac the batch size D, distance the phi of (64)-(65), stationary the outer batch D_o of (64).
+def _batch_size(p: dict) -> int:
+    """D_in or D_test: 1 + round(3 delta_frac), from 1 to 4."""
+    return 1 + int(round(3 * float(p["delta_frac"])))
+
+
+def _outer_batch_size(p: dict) -> int:
+    """D_o of (64)-(65): 1 + round(3 stationary), from 1 to 4 (no point is moved toward a stationary point here)."""
+    return 1 + int(round(3 * float(p.get("stationary", 0.0))))
+
+
+def _phi(p: dict) -> float:
+    """The free phi > 0 of (64)-(65): 10^(4 distance - 2), from 1/100 to 100 (distance 1/2: phi = 1)."""
+    return 10.0 ** (4.0 * float(p["distance"]) - 2.0)
+
+
+@dataclass
+class _OneBatch:
+    """Every outcome k of one batch of size D for every task (arrays (K, n, ...)) with probabilities q (K,).
+
+    g = grad f_i(w), u = w - alpha g, gu = grad f_i(u); per outcome gt = grad~ f_i(w, D), xi = gt - g,
+    x = w - alpha gt, gx = grad f_i(x), Y = gx - gu (e_{G,i} of (69)).
+    """
+
+    family: Family
+    batch: object
+    q: np.ndarray
+    D: int
+    alpha: float
+    consts: dict
+    g: np.ndarray
+    u: np.ndarray
+    gu: np.ndarray
+    gt: np.ndarray
+    x: np.ndarray
+    gx: np.ndarray
+
+    @property
+    def K(self) -> int:
+        return len(self.q)
+
+    @property
+    def xi(self) -> np.ndarray:
+        return self.gt - self.g
+
+    @property
+    def Y(self) -> np.ndarray:
+        return self.gx - self.gu
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        """E_D of per-outcome values (K, n, ...), a sum with the outcomes' probabilities."""
+        return np.tensordot(self.q, values, axes=1)
+
+    def rows(self, values: np.ndarray) -> np.ndarray:
+        """(K, n, ...) values as the batch's stacked rows (K n, ...)."""
+        return values.reshape((-1,) + values.shape[2:])
+
+    def stacked(self, rows: np.ndarray) -> np.ndarray:
+        return rows.reshape((self.K, self.family.n_tasks) + rows.shape[1:])
+
+    def slack(self, *scales) -> float:
+        """The rounding allowance of a sum of K outcomes of terms of these magnitudes: 64 (d + K) eps times them."""
+        return ROUNDING_FACTOR * (self.family.dim + self.K) * EPS * float(
+            sum(np.max(np.abs(np.asarray(x, dtype=float))) for x in scales))
+
+
+def _one_batch(s: Setup, D: int) -> _OneBatch:
+    """The batch law of ``s.family`` at size D, with alpha admitted on the ball that every point reached holds."""
+    fam, w = s.family, s.w
+    n = fam.n_tasks
+    batch, q = fam.batch_law(np.arange(n), D)
+    K = len(q)
+    g = fam.gradient(w)
+    gt = fam.batch_gradient(np.broadcast_to(w, (K * n, fam.dim)), batch).reshape(K, n, fam.dim)
+    alpha, consts = _alpha_on_reach(s, lambda a: [w, w - a * g, (w - a * gt).reshape(-1, fam.dim)])
+    u = w - alpha * g
+    x = w - alpha * gt
+    gx = fam.gradient(x.reshape(-1, fam.dim), np.tile(np.arange(n), K)).reshape(K, n, fam.dim)
+    return _OneBatch(fam, batch, q, D, alpha, consts, g, u, fam.gradient(u), gt, x, gx)
+
+
+def _norms(v: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(v, axis=-1)
+
+
+def compute_eq_62_bias(s: Setup) -> Trial:
+    b = _one_batch(s, _batch_size(s.params))
+    return Trial(dict(bias_norm=_norms(b.mean(b.Y)), inner_step_gradient_change_mean=b.mean(_norms(b.Y)),
+                      alpha=b.alpha, L=b.consts["L"]), None, b.slack(b.gx, b.gu))
+
+
+def compute_eq_62_63(s: Setup) -> Trial:
+    b = _one_batch(s, _batch_size(s.params))
+    aL = b.alpha * b.consts["L"]
+    return Trial(dict(inner_step_gradient_change_mean=b.mean(_norms(b.Y)), inner_noise_mean_norm=b.mean(_norms(b.xi)),
+                      alpha=b.alpha, L=b.consts["L"], sigma_tilde=b.consts["sigma_tilde"], D_in=b.D),
+                 None, b.slack(b.gx, b.gu, aL * b.gt, aL * b.g))
+
+
+def _eq_64_65_values(s: Setup, *, outer_noise: bool = True) -> Trial:
+    """(64)-(65): E||v||^2 with the outer batch integrated out, E||grad f_i(x)||^2, E||Y||^2, ||grad f_i(u)||.
+
+    Given x, E_{D_o}||grad~ f_i(x, D_o)||^2 = ||grad f_i(x)||^2 + m_i(x)/D_o with m_i(x) one sample's gradient
+    variance at x (``Family.gradient_noise_second_moment``, unbiased i.i.d. samples).  ``outer_noise=False``
+    leaves m_i(x)/D_o out of E||v||^2: (64)'s identity's negative control.
+    """
+    fam = s.family
+    b = _one_batch(s, _batch_size(s.params))
+    D_o = _outer_batch_size(s.params)
+    gx_sq = np.einsum("knd,knd->kn", b.gx, b.gx)
+    m = b.stacked(fam.gradient_noise_second_moment(b.rows(b.x), np.tile(np.arange(fam.n_tasks), b.K)))
+    v_sq = gx_sq + (m / D_o if outer_noise else 0.0)
+    sig2 = b.consts["sigma_tilde"] ** 2
+    phi = _phi(s.params)
+    scale = (1 + 1 / phi) * np.max(_norms(b.gu)) ** 2 + (1 + phi) * (np.max(_norms(b.gx)) + np.max(_norms(b.gu))) ** 2
+    return Trial(dict(outer_grad_second_moment=b.mean(v_sq), inner_point_grad_second_moment=b.mean(gx_sq),
+                      inner_step_gradient_change_second_moment=b.mean(np.einsum("knd,knd->kn", b.Y, b.Y)),
+                      grad_fi_inner_norm=_norms(b.gu), alpha=b.alpha, L=b.consts["L"],
+                      sigma_tilde=b.consts["sigma_tilde"], D_in=b.D, D_o=D_o, phi=phi),
+                 None, b.slack(gx_sq, m, sig2, scale, (1 + phi) * (b.alpha * b.consts["L"]) ** 2 * sig2))
+
+
+def compute_eq_64_65(s: Setup) -> Trial:
+    return _eq_64_65_values(s)
+
+
+def control_eq_64_identity(s: Setup) -> Trial:
+    return _eq_64_65_values(s, outer_noise=False)
+
+
+def compute_eq_68(s: Setup) -> Trial:
+    fam = s.family
+    b = _one_batch(s, _batch_size(s.params))
+    H = fam.hessian(s.w)
+    Ht = b.stacked(fam.batch_hessian(np.broadcast_to(s.w, (b.K * fam.n_tasks, fam.dim)), b.batch))
+    e_H = b.alpha * (H[None] - Ht)  # (67)
+    # sigma_H of (14) holds at w, where every sample Hessian of (68) is taken.
+    consts = certified_constants(fam, s.w)
+    return Trial(dict(hessian_error_second_moment=b.mean(spectral_norm(e_H) ** 2), alpha=b.alpha,
+                      sigma_H=consts["sigma_H"], L=b.consts["L"], D_test=b.D),
+                 None, b.slack((b.alpha * (spectral_norm(H)[None] + spectral_norm(Ht))) ** 2,
+                               b.alpha ** 2 * consts["sigma_H"] ** 2))
+
+
+def compute_eq_70_71(s: Setup) -> Trial:
+    b = _one_batch(s, _batch_size(s.params))
+    aL2 = (b.alpha * b.consts["L"]) ** 2
+    return Trial(dict(gradient_error_second_moment=b.mean(np.einsum("knd,knd->kn", b.Y, b.Y)),
+                      test_noise_second_moment=b.mean(np.einsum("knd,knd->kn", b.xi, b.xi)),
+                      alpha=b.alpha, L=b.consts["L"], sigma_tilde=b.consts["sigma_tilde"], D_test=b.D),
+                 None, b.slack((_norms(b.gx) + _norms(b.gu)) ** 2, aL2 * (_norms(b.gt) + _norms(b.g)[None]) ** 2,
+                               aL2 * b.consts["sigma_tilde"] ** 2))
+
+
+def _grad_F_hat_terms(s: Setup):
+    """(66), and the terms of (73)-(74), every expectation over the test batch summed over its outcomes.
+
+    Returns (b, grad F-hat, T0, T1, T2, the task mean of (I - alpha H_i) E[e_G], the rounding allowance) with
+    T0 = E_i (I - alpha H_i) grad f_i(u), T1 = E_i[(I - alpha H_i) E e_G + E[e_H] grad f_i(u)], T2 = E_i E[e_H e_G],
+    e_H = alpha (H_i - H~_i(D)) (67), e_G = Y (69), H~_i(D) applied through the batch's Hessian-vector products.
+    """
+    fam, w = s.family, s.w
+    b = _one_batch(s, _batch_size(s.params))
+    n, K, a, p = fam.n_tasks, b.K, b.alpha, fam.probabilities
+    tasks = np.tile(np.arange(n), K)
+    W = np.broadcast_to(w, (K * n, fam.dim))
+    Ht_gx = b.stacked(fam.batch_hvp(W, b.rows(b.gx), b.batch))
+    grad_F_hat = p @ b.mean(b.gx - a * Ht_gx)  # (66)
+    H_gu = fam.hvp(w, b.gu)
+    Ht_gu = b.stacked(fam.batch_hvp(W, np.tile(b.gu, (K, 1)), b.batch))
+    EY = b.mean(b.Y)
+    A_EY = EY - a * fam.hvp(w, EY)  # (I - alpha H_i) E[e_G]
+    H_Y = b.stacked(fam.hvp(W, b.rows(b.Y), tasks))
+    Ht_Y = b.stacked(fam.batch_hvp(W, b.rows(b.Y), b.batch))
+    T0 = p @ (b.gu - a * H_gu)
+    T1 = p @ (A_EY + a * (H_gu - b.mean(Ht_gu)))  # E[e_H] grad f_i(u) = alpha (H_i - E H~_i) grad f_i(u)
+    T2 = p @ b.mean(a * (H_Y - Ht_Y))  # E[e_H e_G]
+    slack = b.slack(b.gx, a * Ht_gx, b.gu, a * H_gu, a * Ht_gu, a * H_Y, a * Ht_Y)
+    return b, grad_F_hat, T0, T1, T2, p @ A_EY, slack
+
+
+def compute_eq_73(s: Setup, *, cross_term: bool = True) -> Trial:
+    b, grad_F_hat, T0, T1, T2, _, slack = _grad_F_hat_terms(s)
+    expansion = T0 + T1 + (T2 if cross_term else 0.0)
+    return Trial(dict(grad_F_hat_expansion_residual=np.linalg.norm(grad_F_hat - expansion), alpha=b.alpha,
+                      L=b.consts["L"]), None, slack)
+
+
+def control_eq_73(s: Setup) -> Trial:
+    return compute_eq_73(s, cross_term=False)
+
+
+def compute_eq_74(s: Setup, *, cross_term: bool = True) -> Trial:
+    b, grad_F_hat, _, _, T2, A_EY, slack = _grad_F_hat_terms(s)
+    # grad F(w) of (6), on the tasks certified on the ball of w and the inner points (the core checks alpha L <= 1).
+    grad_F = meta_gradient(certified_family(s.family, s.w, b.u), s.w, b.alpha)
+    residual = grad_F_hat - grad_F - A_EY - (T2 if cross_term else 0.0)
+    return Trial(dict(grad_F_hat_decomposition_residual=np.linalg.norm(residual), alpha=b.alpha, L=b.consts["L"]),
+                 None, slack + _rounding(s.family.dim, grad_F))
+
+
+def control_eq_74(s: Setup) -> Trial:
+    return compute_eq_74(s, cross_term=False)
+
+
+def _F_hat(fam: Family, W: np.ndarray, alpha: float, batch, q: np.ndarray) -> np.ndarray:
+    """F-hat (3) at each row of W (m, d): E_i E_D f_i(w - alpha grad~ f_i(w, D)), every batch outcome summed."""
+    n, K = fam.n_tasks, len(q)
+    tasks = np.tile(np.arange(n), K)
+    out = []
+    for w in W:
+        rows = np.broadcast_to(w, (K * n, fam.dim))
+        x = rows - alpha * fam.batch_gradient(rows, batch)
+        out.append(fam.probabilities @ (q @ fam.loss(x, tasks).reshape(K, n)))
+    return np.array(out)
+
+
+def compute_eq_66(s: Setup, *, sample_hessian: bool = True) -> Trial:
+    """(66) against the gradient of F-hat (3) by central differences of its exact value (Richardson's error estimate).
+
+    ``sample_hessian=False`` puts the exact Hessian grad^2 f_i(w) in place of the batch's: the negative control.
+    """
+    fam, w = s.family, s.w
+    b = _one_batch(s, _batch_size(s.params))
+    n, K, a = fam.n_tasks, b.K, b.alpha
+    W = np.broadcast_to(w, (K * n, fam.dim))
+    hvp = fam.batch_hvp(W, b.rows(b.gx), b.batch) if sample_hessian else fam.hvp(W, b.rows(b.gx),
+                                                                                   np.tile(np.arange(n), K))
+    formula = fam.probabilities @ b.mean(b.gx - a * b.stacked(hvp))
+    h = 1e-3 * (1 + np.linalg.norm(w))
+    E = np.eye(fam.dim)
+
+    def central(step):
+        F = _F_hat(fam, np.concatenate([w + step * E, w - step * E]), a, b.batch, b.q)
+        return (F[:fam.dim] - F[fam.dim:]) / (2 * step)
+
+    fd, fd2 = central(h), central(h / 2)
+    F0 = _F_hat(fam, w[None], a, b.batch, b.q)[0]
+    loss_scale = np.max(np.abs(fam.loss(b.rows(b.x), np.tile(np.arange(n), K))))
+    slack = (4.0 / 3.0 * np.linalg.norm(fd - fd2) + ROUNDING_FACTOR * (fam.dim + K) * EPS * (abs(F0) + loss_scale) / h
+             + b.slack(b.gx, a * hvp))
+    return Trial(dict(grad_F_hat_formula_residual=np.linalg.norm(fd2 - formula), alpha=a, L=b.consts["L"]), None, slack)
+
+
+def control_eq_66(s: Setup) -> Trial:
+    return compute_eq_66(s, sample_hessian=False)
+
+
 # ---------------------------------------------------------------------- the cases
 def _applicable_kinds(bound_id: str) -> tuple[str, ...]:
     # A corrected statement is judged where the printed one is, its counterexamples included.
@@ -581,7 +841,29 @@ def _applicable_kinds(bound_id: str) -> tuple[str, ...]:
         return FAMILY_KINDS + ("ridge",)
     if bound_id == "eq_86_hessian_factor_at_most_2":
         return FAMILY_KINDS + ("noisy-quadratic-concave",)
+    if bound_id in _ONE_BATCH_KINDS:
+        return _ONE_BATCH_KINDS[bound_id]
     return FAMILY_KINDS
+
+
+# Appendices D-E: the families whose batches have a finite law (the other kinds' exact oracles make every
+# display 0 <= 0).  (66) needs per-sample losses, which least squares has; the bias of (62) vanishes for the
+# affine gradients of least squares (lhs 0, nothing a falsified constant could show).
+_ONE_BATCH = ("regression", "two-point-noise")
+_ONE_BATCH_KINDS = {
+    "eq_62_bias_by_mean_gradient_change": ("two-point-noise",),
+    "eq_62_inner_step_lipschitz": _ONE_BATCH,
+    "eq_63_inner_noise_mean_norm": _ONE_BATCH,
+    "eq_64_outer_batch_identity": _ONE_BATCH,
+    "eq_64_young_inequality": _ONE_BATCH,
+    "eq_65_second_moment_by_lipschitz": _ONE_BATCH,
+    "eq_66_grad_f_hat": ("regression",),
+    "eq_68_hessian_error_second_moment": _ONE_BATCH,
+    "eq_70_gradient_error_lipschitz": _ONE_BATCH,
+    "eq_71_test_noise_second_moment": _ONE_BATCH,
+    "eq_73_grad_f_hat_expansion": _ONE_BATCH,
+    "eq_74_grad_f_hat_decomposition": _ONE_BATCH,
+}
 
 
 _COMPUTE = {
@@ -606,6 +888,18 @@ _COMPUTE = {
                                                         ("alpha_frac", "scale", "spread", "stationary")),
     "eq_36_mean_value_form_corrected": (compute_eq_36_corrected, ("alpha_frac", "scale", "spread")),
     "eq_37_factorisation_corrected": (compute_eq_37_corrected, ("alpha_frac", "scale", "spread")),
+    "eq_62_bias_by_mean_gradient_change": (compute_eq_62_bias, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_62_inner_step_lipschitz": (compute_eq_62_63, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_63_inner_noise_mean_norm": (compute_eq_62_63, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_64_outer_batch_identity": (compute_eq_64_65, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_64_young_inequality": (compute_eq_64_65, ("alpha_frac", "scale", "spread", "delta_frac", "distance")),
+    "eq_65_second_moment_by_lipschitz": (compute_eq_64_65, ("alpha_frac", "scale", "spread", "delta_frac", "distance")),
+    "eq_66_grad_f_hat": (compute_eq_66, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_68_hessian_error_second_moment": (compute_eq_68, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_70_gradient_error_lipschitz": (compute_eq_70_71, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_71_test_noise_second_moment": (compute_eq_70_71, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_73_grad_f_hat_expansion": (compute_eq_73, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_74_grad_f_hat_decomposition": (compute_eq_74, ("alpha_frac", "scale", "spread", "delta_frac")),
 }
 
 
@@ -619,6 +913,11 @@ _CONTROLS = {
     "appendix_i_w_fo": (control_appendix_i_w_fo, "FO-MAML's limit compared with w* (156) instead of w_FO (158)"),
     "eq_36_mean_value_form_corrected": (control_eq_36_corrected, "I + alpha H_i in place of I - alpha H_i"),
     "eq_37_factorisation_corrected": (control_eq_37_corrected, "I + alpha H_i in place of I - alpha H_i"),
+    "eq_64_outer_batch_identity": (control_eq_64_identity, "the outer batch's variance left out of E||v||^2"),
+    "eq_66_grad_f_hat": (control_eq_66,
+                         "the exact Hessian grad^2 f_i(w) in place of the batch's grad~^2 f_i(w, D_test)"),
+    "eq_73_grad_f_hat_expansion": (control_eq_73, "the cross term E_i E[e_{H,i} e_{G,i}] left out"),
+    "eq_74_grad_f_hat_decomposition": (control_eq_74, "the cross term E_i E[e_{H,i} e_{G,i}] left out"),
 }
 
 
@@ -755,17 +1054,70 @@ def _extremal_hessian_noise(bound: Bound, p: dict):
     return fam, w, w + _unit(d), _unit(d)
 
 
+def _extremal_noisy_quadratic(bound: Bound, p: dict):
+    """(62), (63), (65), (70), (71): ``_extremal_quadratic``'s tasks with two-point noise sigma~ = 1 along e_1.
+
+    The curvature is sign L along e_1, the noise direction, so grad f_i(u - alpha xi) - grad f_i(u) = -alpha A xi
+    has norm alpha L ||xi|| for every outcome ((62), (65), (70) equalities), and one sample's variance is
+    sigma~^2 exactly ((65), (71); (63) with D_in = 1).  ``hessian_noise`` sets a two-point Hessian noise
+    sigma_H (signs ``coupling`` to the gradient's): one fixed matrix e_1 e_1', so (68) holds with equality.
+    """
+    base, w, u, v = _extremal_quadratic(bound, p)
+    fam = NoisyFamily(base, 1.0, float(p.get("hessian_noise", 0.0)), distribution="two_point",
+                      coupling=str(p.get("coupling", "independent")))
+    return fam, w, u, v
+
+
+def _extremal_noisy_kink(bound: Bound, p: dict):
+    """(62)'s first inequality and (64): a 1-d task with a smoothed gradient kink at its inner point u, two-point noise.
+
+    f'(u + t) = c + L h_eps(t) (verify/model/families/kinked.py, eps = alpha sigma~/4, f''(w) = +L), so every
+    outcome moves the gradient by L h_eps(alpha xi) >= 0 (Jensen's step of (62) an equality), and with D_in = 1 by
+    b = L h_eps(alpha sigma~) for both signs; c = b makes (64)'s Young step an equality at phi = c/b = 1.  It needs
+    alpha L in [1/4, 1) (w beyond eps of the kink): elsewhere the configuration is refused.
+    """
+    L, sigma_t = _EXTREMAL_L, 1.0
+    alpha = alpha_for(bound, _fraction(p, "alpha_frac", 0.5), L)
+    eps = alpha * sigma_t / 4
+    c = float(L * smoothed_abs(alpha * sigma_t, eps))
+    base, w = KinkedGradientFamily.at_inner_kink(L, eps, alpha, side=1, inner_gradient=c)
+    fam = NoisyFamily(base, sigma_t, 0.0, distribution="two_point")
+    return fam, w, w + 1.0, np.ones(1)
+
+
+def _extremal_diagonal_regression(bound: Bound, p: dict):
+    """(68): one least-squares task with samples 2 e_1, sqrt(2) e_2, sqrt(5) e_2, sqrt(5) e_2 (y = 0).
+
+    Its sample Hessians x x' are diagonal, so their noise N = x x' - A (diag(3, -3), diag(-1, -1), diag(-1, 2)
+    twice) has spectral norms (3, 1, 2, 2): E||N||^2 = 9/2 = sigma_H^2, while a batch of two has E||mean||^2 = 21/8,
+    7/6 of sigma_H^2/2 (bounds/theorem_4_11/displays.py).
+    """
+    X = np.array([[2.0, 0.0], [0.0, math.sqrt(2.0)], [0.0, math.sqrt(5.0)], [0.0, math.sqrt(5.0)]])
+    fam = RegressionFamily(X[None], np.zeros((1, 4)), Domain.ball(3.0))
+    w = _fraction(p, "scale", 0.0) * _unit(2)
+    return fam, w, w + _unit(2), _unit(2)
+
+
 EXTREMAL_BUILDERS: dict[str, Callable] = {
     "kink": _extremal_kink,
     "ramp": _extremal_ramp,
     "quadratic": _extremal_quadratic,
     "neumann": _extremal_neumann,
     "hessian_noise": _extremal_hessian_noise,
+    "noisy_quadratic": _extremal_noisy_quadratic,
+    "noisy_kink": _extremal_noisy_kink,
+    "diagonal_regression": _extremal_diagonal_regression,
 }
 
 # alpha L at which (34)'s equality configuration makes (1 + alpha L)^2 / (2 C2^2 + 1) largest
 # (derived in bounds/lemma_a_3/statement.py).
 _X_34 = float(X_STAR_34)
+
+# Appendices D-E's equality cases: a kink of the gradient at the inner point (alpha L = 1/2), and curvature -L
+# along the two-point noise (alpha L = 1), with phi = 1 and D_o = 1.
+_NOISY_KINK = dict(extremal="noisy_kink", alpha_frac=0.5, scale=0.5, distance=0.5, spread=0.5, stationary=0.0)
+_NOISY_QUADRATIC = dict(extremal="noisy_quadratic", d=2, n=2, sign=-1.0, offset=0.3, alpha_frac=1.0, scale=0.5,
+                        distance=0.5, spread=0.5, stationary=0.0)
 
 # The extremal instances of each check: (case id) -> parameter sets.  They join the drawn
 # instances in ``pytest verify`` and are what the extremal runners judge.
@@ -822,6 +1174,22 @@ EXTREMAL: dict[str, list[dict]] = {
     "eq_115_neumann_term@quadratic-indefinite": [
         dict(extremal="neumann", alpha_frac=0.01, scale=0.5, spread=0.5, stationary=0.0),
     ],
+    # Appendices D-E: delta_frac 0 is the batch size 1, 1/3 is 2; distance 1/2 is phi = 1.
+    "eq_62_bias_by_mean_gradient_change@two-point-noise": [
+        dict(_NOISY_KINK, delta_frac=0.0), dict(_NOISY_KINK, delta_frac=1 / 3),
+    ],
+    "eq_62_inner_step_lipschitz@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=1 / 3)],
+    "eq_63_inner_noise_mean_norm@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=0.0)],
+    "eq_64_young_inequality@two-point-noise": [dict(_NOISY_KINK, delta_frac=0.0)],
+    "eq_65_second_moment_by_lipschitz@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=1 / 3)],
+    "eq_68_hessian_error_second_moment@regression": [
+        dict(extremal="diagonal_regression", alpha_frac=0.5, delta_frac=1 / 3, scale=0.5, distance=0.5, spread=0.5),
+    ],
+    "eq_68_hessian_error_second_moment@two-point-noise": [
+        dict(_NOISY_QUADRATIC, delta_frac=1 / 3, hessian_noise=2.0, coupling="same"),
+    ],
+    "eq_70_gradient_error_lipschitz@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=1 / 3)],
+    "eq_71_test_noise_second_moment@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=1 / 3)],
 }
 
 
@@ -1059,6 +1427,14 @@ RUNNER_CASES = {
     "eq_115_neumann_term": "eq_115_neumann_term@quadratic-positive-definite",
     "lemma_a_3_task_gradient_second_moment_corrected":
         "lemma_a_3_task_gradient_second_moment_corrected@quadratic-concave-shared",
+    "eq_62_bias_by_mean_gradient_change": "eq_62_bias_by_mean_gradient_change@two-point-noise",
+    "eq_62_inner_step_lipschitz": "eq_62_inner_step_lipschitz@two-point-noise",
+    "eq_63_inner_noise_mean_norm": "eq_63_inner_noise_mean_norm@two-point-noise",
+    "eq_64_young_inequality": "eq_64_young_inequality@two-point-noise",
+    "eq_65_second_moment_by_lipschitz": "eq_65_second_moment_by_lipschitz@two-point-noise",
+    "eq_68_hessian_error_second_moment": "eq_68_hessian_error_second_moment@regression",
+    "eq_70_gradient_error_lipschitz": "eq_70_gradient_error_lipschitz@two-point-noise",
+    "eq_71_test_noise_second_moment": "eq_71_test_noise_second_moment@two-point-noise",
 }
 
 

@@ -18,6 +18,7 @@ import dataclasses
 import pytest
 from hypothesis import example, given, settings, strategies as st, target
 
+from bounds import Relation
 from verify.judge.evidence import Evidence, Instance, Verdict
 from verify.judge.findings import for_check, recorded_instances
 from verify.checks.instances import mix_seed
@@ -136,6 +137,14 @@ def test_pointwise(case: Case, ledger, run_seed, profile):
     if finding is not None:
         assert result.verdict is Verdict.VIOLATED, (
             f"{case.id}: recorded finding {finding.id} no longer reproduces; update verify/judge/known_findings.toml. {where}")
+        if finding.holds_as:
+            # A typo in the relation: what the display means, the same statement with finding.holds_as, must
+            # hold on the same instances (and the search's) where the printed relation fails.
+            meant = dataclasses.replace(bound, relation=Relation(finding.holds_as))
+            reading = run_check(case, instances, meant, **SEARCH[profile])
+            assert reading.verdict is Verdict.HOLDS, (
+                f"{case.id}: typo finding {finding.id}: read with {finding.holds_as} it is {reading.verdict.value}. "
+                f"{_reproducer(case, reading)}")
     else:
         assert result.verdict is Verdict.HOLDS, f"{case.id}: {result.verdict.value}. {where}"
 

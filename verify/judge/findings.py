@@ -18,6 +18,8 @@ SCHEMA = 1
 # What a finding says of the paper (the file's header explains each); "loose" findings are made
 # from the registry's sharpness records by the report, not recorded here.
 KINDS = ("false", "gap", "inconsistency", "typo")
+# The relations a typo finding's identity may hold as.
+HOLDS_AS = ("<=", ">=")
 
 
 class FindingsFileError(ValueError):
@@ -43,6 +45,9 @@ class Finding:
     # The id of the registry's corrected statement (a Bound whose ``corrects`` is ``bound``): the
     # erratum's entry for a finding of kind false or gap.
     correction: str = ""
+    # A typo in a relation: the relation ("<=" or ">=") the printed identity holds as.  The check judges
+    # the same instances against the Bound with it, and that reading must hold.
+    holds_as: str = ""
 
 
 def load(path: Path = FINDINGS_PATH) -> list[Finding]:
@@ -65,6 +70,9 @@ def load(path: Path = FINDINGS_PATH) -> list[Finding]:
         seen.add(row["id"])
         if row["kind"] not in KINDS:
             raise FindingsFileError(f"{path}: finding {row['id']!r}: kind {row['kind']!r} is not one of {KINDS}")
+        if row.get("holds_as") and (row["holds_as"] not in HOLDS_AS or row["kind"] != "typo"):
+            raise FindingsFileError(f"{path}: finding {row['id']!r}: holds_as {row['holds_as']!r} needs kind 'typo' "
+                                    f"and one of {HOLDS_AS}")
         unknown = set(row) - set(Finding.__dataclass_fields__)
         if unknown:
             raise FindingsFileError(f"{path}: finding {row['id']!r} has unknown keys {sorted(unknown)}")

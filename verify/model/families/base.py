@@ -280,6 +280,21 @@ class Family(abc.ABC):
             return np.zeros(W.shape[0]), np.zeros_like(W)
         return None
 
+    def batch_law(self, tasks, size) -> tuple[Batch, np.ndarray]:
+        """Every outcome of one data batch of ``size`` samples for each task, and its probability.
+
+        The K outcomes are stacked in one Batch: rows k n .. (k + 1) n - 1 (n = len(tasks)) are
+        the tasks under outcome k, so an expectation over the batch is the probability-weighted
+        sum over k of a vectorised evaluation, exact.  A deterministic family has one outcome,
+        the exact oracle (as has the ``EXACT`` batch); a family whose batches have no finite law refuses
+        (``ParameterError``).
+        """
+        t = self.task_indices(tasks)
+        size = check_batch_size("size", size)
+        if self.is_deterministic or size == EXACT:
+            return Batch(t, EXACT, None), np.ones(1)
+        raise ParameterError("family", f"{type(self).__name__}'s batches have no finite law to enumerate")
+
     def gradient_noise_second_moment(self, W: np.ndarray, tasks: np.ndarray):
         """E||grad~ f_i(w, D) - grad f_i(w)||^2 for a batch D of ONE sample, per row of W (T, d), or None.
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.model.errors import ParameterError, check_positive
+from verify.model.errors import EXACT, ParameterError, check_positive
 from .base import Batch, Constant, Constants, Domain, Family
 from verify.model.errors import check_batch_size
 
@@ -168,6 +168,24 @@ class NoisyFamily(ExactOraclesOfBase, Family):
         if np.any(np.abs(means) > 1):
             raise ParameterError("gradient_mean", "a mean of signs lies in [-1, 1]")
         return Batch(t, size, (self.base.draw_batch(t, "exact"), means))
+
+    def batch_law(self, tasks, size) -> tuple[Batch, np.ndarray]:
+        """The two-point noise on deterministic tasks: every (gradient, Hessian) sign-mean outcome, stacked.
+
+        Coupled signs give the D + 1 outcomes of ``batch_noise_law``; independent ones its
+        (D + 1)^2 pairs, gradient-major.  Gaussian noise has no finite law and is refused.
+        """
+        if self.distribution != "two_point" or not self.base.is_deterministic or size == EXACT:
+            return super().batch_law(tasks, size)
+        t = self.task_indices(tasks)
+        values, probs = self.batch_noise_law(size)
+        if COUPLINGS[self.coupling] is not None:
+            grad, hess = values, COUPLINGS[self.coupling] * values
+        else:
+            grad, hess = np.repeat(values, len(values)), np.tile(values, len(values))
+            probs = np.outer(probs, probs).ravel()
+        n = len(t)
+        return self.batch_with_noise(np.tile(t, len(grad)), size, np.repeat(grad, n), np.repeat(hess, n)), probs
 
     def _gradient_noise(self, batch: Batch) -> np.ndarray:
         if self.distribution == "two_point":

@@ -26,14 +26,20 @@ Constants (all exact, spectral norms):
 """
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 
-from verify.model.errors import ParameterError, check_count, check_finite, check_positive
+from verify.model.errors import EXACT, ParameterError, check_batch_size, check_count, check_finite, check_positive
 from ._ball import max_convex_quadratic_on_ball, max_convex_quadratic_on_ball_in_span
 from .base import Batch, Constant, Constants, Domain, spectral_norm
 from .quadratic import QuadraticFamily, task_variance_quadratic
 
 __all__ = ["RegressionFamily"]
+
+# The most batch outcomes ``batch_law`` enumerates (multisets of D of the N samples).
+MAX_OUTCOMES = 5000
 
 
 class RegressionFamily(QuadraticFamily):
@@ -96,6 +102,26 @@ class RegressionFamily(QuadraticFamily):
     def _batch_hvp(self, W, V, batch):
         Xb, _ = self._batch_xy(batch)
         return np.einsum("tk,tkd->td", np.einsum("tkd,td->tk", Xb, V), Xb) / Xb.shape[1]
+
+    def batch_law(self, tasks, size) -> tuple[Batch, np.ndarray]:
+        """Every multiset of ``size`` of the task's N samples (drawn uniformly with replacement), stacked.
+
+        A multiset with counts c_1..c_N has probability size!/(c_1! ... c_N!) / N^size; the same
+        multiset of sample indices serves every task (the tasks' batches are independent, and
+        each task's expectation is its own sum).  At most MAX_OUTCOMES multisets are enumerated.
+        """
+        if size == EXACT:
+            return super().batch_law(tasks, size)
+        t = self.task_indices(tasks)
+        D = check_batch_size("size", size, allow_exact=False)
+        N = self.samples_per_task
+        if math.comb(N + D - 1, D) > MAX_OUTCOMES:
+            raise ParameterError("size", f"{math.comb(N + D - 1, D)} batches of {D} of {N} samples exceed the "
+                                         f"{MAX_OUTCOMES} an exact sum enumerates")
+        combos = np.array(list(itertools.combinations_with_replacement(range(N), D)), dtype=int)
+        counts = np.stack([(combos == j).sum(axis=1) for j in range(N)], axis=1)
+        log_weight = math.lgamma(D + 1) - np.sum(np.vectorize(math.lgamma)(counts + 1.0), axis=1) - D * math.log(N)
+        return Batch(np.tile(t, len(combos)), D, np.repeat(combos, len(t), axis=0)), np.exp(log_weight)
 
     def gradient_noise_second_moment(self, W, tasks):
         # Batches draw samples uniformly with replacement: one sample's gradient (x'w - y) x
