@@ -146,11 +146,17 @@ def test_hf_maml_estimator_is_unbiased_and_reduces_the_variance():
 
 
 # ---------------------------------------------------------------------- verdicts and controls
-def test_cases_cover_the_bias_displays_and_both_identities():
+def test_cases_cover_the_bias_displays_and_the_identities():
     ids = {c.bound_id for c in BIAS_CASES}
-    assert ids == set(BIAS_DISPLAYS) | {"eq_112_fo_maml_bias_identity", "eq_139_hf_maml_bias_identity"}
+    identities = {"eq_112_fo_maml_bias_identity", "eq_127_hf_maml_mean_direction_split", "eq_128_fd_direction_mean",
+                  "eq_130_fd_direction_mean_simplified", "eq_139_hf_maml_bias_identity"}
+    # (133) bounds the e-term of (131), MAML's bias r_k: exact, with no HF-MAML direction in it.
+    assert ids == set(BIAS_DISPLAYS) | identities | {"eq_133_hf_maml_bias_e_term"}
     assert all(c.method in ("exact", "monte_carlo") for c in BIAS_CASES)
-    assert all(c.method == "monte_carlo" for c in BIAS_CASES if c.algorithm == "hf_maml")
+    assert all(c.method == "monte_carlo" for c in BIAS_CASES
+               if c.algorithm == "hf_maml" and c.bound.lhs.name != "e_term_norm")
+    # Every HF-MAML identity has a positive control: the formula with the signs of (20) and (129).
+    assert all(c.bound_id in bias.POSITIVE_FORMULA for c in BIAS_CASES if c.is_identity and c.algorithm == "hf_maml")
 
 
 def test_an_exact_inequality_holds_and_its_falsified_version_is_violated():

@@ -22,8 +22,6 @@ PENDING = {
     "78", "83", "90", "94", "97", "98", "103", "104",
     # Appendix G (Theorem G.1's proof).
     "108", "109", "110", "113", "114", "120",
-    # Appendix H (Theorem H.1's proof: the step the suite blames lies here).
-    "126", "127", "128", "129", "130", "132", "133", "134", "135", "136", "137", "138",
 }
 
 

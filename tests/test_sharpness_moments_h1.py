@@ -15,14 +15,14 @@ from bounds import BOUNDS, SharpnessStatus
 from verify.model.errors import ParameterError
 from verify.judge.evidence import Verdict
 from verify.model.families.hessian_profile import HessianProfileFamily, SwitchingNoiseFamily
-from verify.checks.moments import (HF_EXTREMAL_PARAMS, HF_PLATEAU, HF_SWITCH, HF_TENT, build_hf_extremal,
-    draw, hf_extremal_edges, hf_extremal_instance, hf_maml_exact_moments)
+from verify.checks.moments import (HF_EXTREMAL_PARAMS, HF_PLATEAU, HF_SWITCH, HF_TENT, HF_TENT_SINGLE,
+    build_hf_extremal, draw, hf_extremal_edges, hf_extremal_instance, hf_maml_exact_moments)
 from verify.judge.sharpness import TARGET_FRACTION
 from verify.checks.extremal import extremal_runs, runners
 from verify.judge.mutations import scaled
 
-# Displays whose extremal instance holds: (141) is false there (reported, not yet a recorded finding).
-HOLDING = sorted(set(HF_EXTREMAL_PARAMS) - {"eq_141_hf_maml_mean_direction"})
+# Displays whose extremal instance holds: (141) and (137)'s last inequality are false there (recorded findings).
+HOLDING = sorted(set(HF_EXTREMAL_PARAMS) - {"eq_141_hf_maml_mean_direction", "eq_137_outer_gradient_mean_norm"})
 
 
 @pytest.mark.parametrize("bound_id", HOLDING)
@@ -84,7 +84,8 @@ def test_the_tent_pair_bias_is_the_closed_form():
     assert abs(expected) > 10 * abs(0.5 * (1 - alpha * L) * (Ev1 - g1))
 
 
-@pytest.mark.parametrize("params", [HF_PLATEAU, HF_TENT, HF_SWITCH], ids=["plateau", "tent", "switching"])
+@pytest.mark.parametrize("params", [HF_PLATEAU, HF_TENT, HF_SWITCH, HF_TENT_SINGLE],
+                         ids=["plateau", "tent", "switching", "tent_single"])
 def test_exact_enumeration_agrees_with_monte_carlo(params):
     alpha = 1 / (6 * params["L"])
     fam, w = build_hf_extremal(params, alpha)
@@ -97,6 +98,20 @@ def test_exact_enumeration_agrees_with_monte_carlo(params):
     assert abs(G2.mean() - m["direction_second_moment"]) <= 5 * G2.std() / np.sqrt(K) + 1e-15
     d2 = np.einsum("kid,kid->ki", dr.d_fd, dr.d_fd)
     assert np.all(np.abs(d2.mean(0) - m["fd_direction_second_moment"]) <= 5 * d2.std(0) / np.sqrt(K) + 1e-15)
+    # (137): E||v|| per task, and ||E_i E[e~]|| (e~ of (129)) within its Monte Carlo error.
+    vn = np.linalg.norm(dr.v, axis=2)
+    assert np.all(np.abs(vn.mean(0) - m["outer_grad_mean_norm"]) <= 5 * vn.std(0) / np.sqrt(K) + 1e-15)
+    et = np.einsum("i,kid->kd", fam.probabilities, dr.e_tilde)
+    assert abs(np.linalg.norm(et.mean(0)) - m["fd_remainder_mean_norm"]) <= 5 * np.linalg.norm(et.std(0)) / np.sqrt(K) + 1e-15
+
+
+def test_the_single_tent_makes_the_remainder_half_the_bound_of_136_in_every_draw():
+    """(137)'s equality case: curvature tent at w = 0 and delta = L/rho, so e~ = (L/2) v = (rho delta/2) v, v > 0."""
+    alpha = 1 / 6
+    fam, w = build_hf_extremal(HF_TENT_SINGLE, alpha)
+    dr = draw(fam, w, alpha, "hf_maml", 1, 1, 1, 200, np.random.default_rng(3), rho=fam.constants.rho.value)
+    assert np.all(dr.v[..., 0] > 0)
+    assert np.allclose(dr.e_tilde, 0.5 * fam.constants.L.value * dr.v, rtol=1e-9, atol=1e-15)
 
 
 def test_the_switching_noise_is_opposite_at_the_two_points_of_the_central_difference():

@@ -1,8 +1,50 @@
-"""Theorem H.1's proof, eqs. (139)-(149): moments of HF-MAML's direction G_i(w_k).
+"""Theorem H.1's proof, eqs. (127)-(149): the mean and the moments of HF-MAML's direction G_i(w_k).
 
 G_i(w_k) := grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in^i), D_o^i) - alpha d_k^i with d_k^i of (11),
 v := grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in^i), D_o^i), delta_k^i = delta / ||v|| (135),
-delta := 1/(6 rho alpha).  The displays, under Theorem H.1's hypotheses:
+delta := 1/(6 rho alpha), u_i := w_k - alpha grad f_i(w_k).  The mean of G_i, (126)-(138):
+
+    e_{i,k} := grad f_i(u_i) - E_{D_in,D_o}[v]                                          (126)
+    E[G_i(w)] = E_i[grad f_i(u_i)] + E_i[e_{i,k}] - alpha E[d_k^i]                       (127)
+    E_{D_o,D_in,D_h}[d_k^i] = E_{D_o,D_in}[(grad f_i(w_k + delta_k^i v) - grad f_i(w_k - delta_k^i v)) / (2 delta_k^i)]
+                            = E_{D_o,D_in}[grad^2 f_i(w_k) v + e~_k^i]                  (128)
+    e~_k^i := grad^2 f_i(w_k) v - (grad f_i(w_k + delta_k^i v) - grad f_i(w_k - delta_k^i v)) / (2 delta_k^i)   (129)
+    E[d_k^i] = grad^2 f_i(w_k) (grad f_i(u_i) + e_{i,k}) + E_{D_o,D_in}[e~_k^i]          (130)
+    E[G_i(w)] = grad F(w_k) + E_i[(I - alpha grad^2 f_i(w_k)) e_{i,k}] - alpha E[e~_k^i]  (131)
+    ||e_{i,k}|| <= alpha L sigma~ / sqrt(D_in)                                           (132)
+    E_i[(I - alpha grad^2 f_i(w_k)) e_{i,k}] <= E_i[||I - alpha grad^2 f_i|| ||e_{i,k}||] <= (1 + alpha L) alpha L sigma~ / sqrt(D_in)   (133)
+    ||e~_k^i|| <= rho delta_k^i ||v||^2                                                   (134)
+    delta_k^i = delta / ||v||, delta := 1/(6 rho alpha)                                  (135)
+    ||e~_k^i|| <= rho delta ||v||                                                         (136)
+    ||E[e~_k^i]|| <= E[E_{D_o,D_in}||e~_k^i||] <= rho delta E_i E_{D_o,D_in}||v||
+                  <= rho delta E_i[grad f_i(u_i)] + rho delta alpha L sigma~ / sqrt(D_in)  (137)
+                  <= rho delta E_i[(I - alpha grad^2 f_i(w_k))^{-1} grad F_i(w_k)] + rho delta alpha L sigma~ / sqrt(D_in)
+                  <= rho delta / (1 - alpha L) grad F(w_k) + rho delta alpha L sigma~ / sqrt(D_in)           (138)
+
+(126), (129) and (135) define, (132) restates Lemma 4.10's (20) (bounds/NOT_CHECKED.md); (131) is
+registered with (139) as eq_139_hf_maml_bias_identity.  Readings of (126)-(138).  The signs are
+encoded as printed: e_{i,k} as (126) defines it in (127) and (130) (Lemma 4.10's (20) and Appendix
+F define it with the opposite sign, which (127) and (130) follow: they are inconsistent with (126));
+e~ as (129) defines it in (128) and (130) ((128) writes the central difference as grad^2 f_i v + e~,
+(129) makes it grad^2 f_i v - e~: the two are inconsistent, and (130), (131), (139) carry (128)'s
+sign).  (131)/(139) read e_{i,k} as Lemma 4.10 does.  (128) and (130) are claims for every task;
+their check judges sqrt(sum_i p_i ||residual_i||^2), which is 0 exactly when every task's is.
+(133), (137), (138) print vectors where norms are meant (E_i[(I - alpha grad^2 f_i) e_{i,k}],
+E_i[grad f_i(u_i)], grad F(w_k)); encoded with the norms, (137)'s E_i of the norms as its own
+chain requires.  (137) is a chain of three inequalities, encoded as two Bounds: its first two
+(Jensen, then (136)) and its last ("follows from Lemma 4.10"); (138)'s first inequality is an
+equality by (35b) (grad f_i(u_i) = (I - alpha grad^2 f_i(w_k))^{-1} grad F_i(w_k)) and (138) is
+encoded from (137)'s right end to its own.  (134) is (9) at the algorithm's v, for any step
+delta_k^i; (136) is it with the step of (135).
+
+Sharpness of (127)-(138) (each Bound's ``sharpness`` has the derivation): (133) supremum 1,
+approached ((80)'s equality case: it is MAML's bias r_k of (79)); (134), (136) supremum 1/2,
+attained ((9)'s: a kink of the Hessian at w_k); (137) first part supremum 1/2, attained (a tent of
+the curvature at w_k, v of one sign); (137) last part and (138) false (recorded findings: the first
+misses the outer batch's noise sigma~/sqrt(D_o), the second bounds E_i||grad f_i(u_i)|| by
+||grad F(w_k)||, Jensen's inequality the wrong way round).
+
+The moments of G_i, (139)-(149), under Theorem H.1's hypotheses:
 
     E[G_i(w_k)] = grad F(w_k) + s_k,
     s_k = E_i[(I - alpha grad^2 f_i(w_k)) e_{i,k}] - alpha E[e~_k^i]                    (131), (139)
@@ -57,8 +99,9 @@ from .._core import Bound, Definition, Kind, Relation
 from .._core import Sharpness  # (140)
 from .._hypotheses import ALPHA_AT_MOST_ONE_SIXTH_OVER_L, ALPHA_POSITIVE, HESSIAN_BATCH_HF_MAML
 from .._proof_quantities import direction_bias_norm, direction_second_moment, mean_direction_norm
-from .._symbols import (DISPLACEMENT, GRADIENT, D_h, D_in, D_o, L, alpha, declare_defined, declare_quantity,
-    grad_F_norm, grad_fi_inner_norm, grad_Fi_norm, outer_grad_second_moment, rho, sigma, sigma_tilde)
+from .._symbols import (DISPLACEMENT, GRADIENT, D_h, D_in, D_o, L, alpha, declare_defined, declare_quantity, delta,
+    grad_F_norm, grad_fi_inner_norm, grad_Fi_norm, outer_grad_mean_norm, outer_grad_sample_norm,
+    outer_grad_second_moment, rho, sigma, sigma_tilde)
 from .._taskmean import TaskMean
 
 HYPOTHESES = (ALPHA_POSITIVE, ALPHA_AT_MOST_ONE_SIXTH_OVER_L, HESSIAN_BATCH_HF_MAML)
@@ -85,6 +128,209 @@ fd_direction_exact_second_moment = declare_quantity(
 outer_grad_second_moment_over_delta_sq = declare_quantity(
     "inverse_delta_sq_mean", "E_{D_in,D_o}[1/(delta_k^i)^2] for one task, delta_k^i of the H.1 rule",
     r"\mathbb{E}[(\delta^i_k)^{-2}]", (2, -4), per_task=True, text="𝔼[(δᵢ_k)⁻²]")
+
+# ---------------------------------------------------------------------- (126)-(138): the mean of G_i
+direction_mean_split_residual = declare_quantity(
+    "direction_mean_split_residual",
+    "||E[G_i(w_k)] - E_i[grad f_i(w_k - alpha grad f_i(w_k))] - E_i[e_{i,k}] + alpha E[d_k^i]||, e_{i,k} of (126)",
+    r"\|\mathbb{E}[G_i]-\mathbb{E}_i[\nabla f_i(w_k-\alpha\nabla f_i(w_k))]-\mathbb{E}_i[e_{i,k}]"
+    r"+\alpha\mathbb{E}[d^i_k]\|",
+    GRADIENT, text="‖𝔼[Gᵢ] − 𝔼ᵢ[∇fᵢ(w_k − α∇fᵢ(w_k))] − 𝔼ᵢ[e_{i,k}] + α𝔼[dᵢ_k]‖")
+fd_direction_mean_residual = declare_quantity(
+    "fd_direction_mean_residual",
+    "(sum_i p_i ||E[d_k^i] - E_{D_o,D_in}[grad^2 f_i(w_k) v + e~_k^i]||^2)^(1/2): (128)'s residual over the tasks",
+    r"\big(\mathbb{E}_i\|\mathbb{E}[d^i_k]-\mathbb{E}[\nabla^2 f_i(w_k)v+\tilde e^i_k]\|^2\big)^{1/2}",
+    (2, -3), text="(𝔼ᵢ‖𝔼[dᵢ_k] − 𝔼[∇²fᵢ(w_k)v + ẽᵢ_k]‖²)^½")
+fd_direction_mean_simplified_residual = declare_quantity(
+    "fd_direction_mean_simplified_residual",
+    "(sum_i p_i ||E[d_k^i] - grad^2 f_i(w_k)(grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k}) - E[e~_k^i]||^2)^(1/2): "
+    "(130)'s residual over the tasks",
+    r"\big(\mathbb{E}_i\|\mathbb{E}[d^i_k]-\nabla^2 f_i(w_k)(\nabla f_i(w_k-\alpha\nabla f_i(w_k))+e_{i,k})"
+    r"-\mathbb{E}[\tilde e^i_k]\|^2\big)^{1/2}",
+    (2, -3), text="(𝔼ᵢ‖𝔼[dᵢ_k] − ∇²fᵢ(w_k)(∇fᵢ(w_k − α∇fᵢ(w_k)) + e_{i,k}) − 𝔼[ẽᵢ_k]‖²)^½")
+e_term_norm = declare_quantity(
+    "e_term_norm", "||E_i[(I - alpha grad^2 f_i(w_k)) e_{i,k}]||, the e-term of (131)",
+    r"\|\mathbb{E}_i[(I-\alpha\nabla^2 f_i(w_k))e_{i,k}]\|", GRADIENT, text="‖𝔼ᵢ[(I − α∇²fᵢ(w_k))e_{i,k}]‖")
+fd_remainder_norm = declare_quantity(
+    "fd_remainder_norm", "||e~_k^i|| of (129) for one draw of v, per task",
+    r"\|\tilde e^i_k\|", (2, -3), per_task=True, text="‖ẽᵢ_k‖")
+fd_remainder_mean_norm = declare_quantity(
+    "fd_remainder_mean_norm", "||E[e~_k^i]|| = ||E_i E_{D_o,D_in}[e~_k^i]||, e~ of (129)",
+    r"\|\mathbb{E}[\tilde e^i_k]\|", (2, -3), text="‖𝔼[ẽᵢ_k]‖")
+
+# The two signs the proof mixes (recorded findings h1-eq-127-sign-of-e-against-126, h1-eq-131-sign-of-the-finite-
+# difference-remainder): the readings of (127), (128), (130), shared by their Bounds.
+_E_OF_126 = ("e_{i,k} as (126) defines it, grad f_i(u_i) - E_{D_in,D_o}[v] ('Using the definition (126) we can "
+             "write'); Lemma 4.10's (20) and Appendix F define e_{i,k} := E_{D_in,D_o}[v] - grad f_i(u_i), the sign "
+             "(127) and (130) follow, so with (126)'s e_{i,k} they leave 2 ||E_i e_{i,k}||.")
+_E_TILDE_OF_129 = ("e~_k^i as (129) defines it, grad^2 f_i(w_k) v minus the central difference, so that the central "
+                   "difference is grad^2 f_i(w_k) v - e~_k^i, while (128) writes + e~_k^i.")
+
+eq_127_hf_maml_mean_direction_split = Bound(
+    id="eq_127_hf_maml_mean_direction_split", reference="Theorem H.1 proof, eq. (127)", kind=Kind.CLOSED_FORM,
+    statement="E[G_i(w)] = E_i[grad f_i(w_k - alpha grad f_i(w_k))] + E_i[e_{i,k}] - alpha E[d_k^i], e_{i,k} of (126).",
+    lhs=direction_mean_split_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="the norm of E[G_i(w_k)] - E_i[grad f_i(u_i)] - E_i[e_{i,k}] + alpha E[d_k^i] for HF-MAML with the "
+              "delta rule of H.1, the expectation over the task and all batches, e_{i,k} of (126)",
+    reading="(127) is read with " + _E_OF_126,
+    **_HF)
+
+eq_128_fd_direction_mean = Bound(
+    id="eq_128_fd_direction_mean", reference="Theorem H.1 proof, eq. (128)", kind=Kind.CLOSED_FORM,
+    statement="E_{D_o,D_in,D_h}[d_k^i] = E_{D_o,D_in}[grad^2 f_i(w_k) v + e~_k^i] for every task, e~ of (129).",
+    lhs=fd_direction_mean_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="(sum_i p_i ||r_i||^2)^(1/2), r_i the mean over D_in, D_o, D_h of d_k^i (11) (one batch D_h at both "
+              "points, the delta rule of H.1) minus the mean over D_in, D_o of grad^2 f_i(w_k) v + e~_k^i, e~ of (129)",
+    reading="(128) is read with " + _E_TILDE_OF_129 + " Its first equality (the mean over D_h of the two sample "
+            "gradients of one batch is the difference of the exact ones) is part of what the residual measures.",
+    **_HF)
+
+eq_130_fd_direction_mean_simplified = Bound(
+    id="eq_130_fd_direction_mean_simplified", reference="Theorem H.1 proof, eq. (130)", kind=Kind.CLOSED_FORM,
+    statement="E[d_k^i] = grad^2 f_i(w_k)(grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k}) + E[e~_k^i] for every task.",
+    lhs=fd_direction_mean_simplified_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="(sum_i p_i ||r_i||^2)^(1/2), r_i the mean of d_k^i (11) minus grad^2 f_i(w_k)(grad f_i(u_i) + "
+              "e_{i,k}) minus the mean of e~_k^i, e_{i,k} of (126), e~ of (129)",
+    reading="(130) is read with " + _E_OF_126 + " And with " + _E_TILDE_OF_129,
+    **_HF)
+
+eq_133_hf_maml_bias_e_term = Bound(
+    id="eq_133_hf_maml_bias_e_term", reference="Theorem H.1 proof, eq. (133)", kind=Kind.EXPECTATION,
+    statement="||E_i[(I - alpha grad^2 f_i(w_k)) e_{i,k}]|| <= (1 + alpha L) alpha L sigma~ / sqrt(D_in).",
+    lhs=e_term_norm, relation=Relation.LE, rhs=(1 + alpha * L) * alpha * L * sigma_tilde / sqrt(D_in),
+    lhs_words="the norm of the task mean of (I - alpha grad^2 f_i(w_k)) e_{i,k}, e_{i,k} the bias of the stochastic "
+              "outer gradient (Lemma 4.10, (20); the norm makes (126)'s sign immaterial)",
+    reading="(133)'s left side has no norm; read with it. Its middle member E_i[||I - alpha grad^2 f_i|| "
+            "||e_{i,k}||] (the triangle inequality) is not encoded on its own: the claim is from end to end.",
+    sharpness=Sharpness(
+        "derived",
+        """Supremum 1, approached, not attained.  E_i[(I - alpha grad^2 f_i(w_k)) e_{i,k}] is MAML's bias r_k of (79),
+        and (133) is (80) under H.1's hypotheses: ||I - alpha grad^2 f_i|| <= 1 + alpha L ((30a)) and ||e_{i,k}|| <=
+        alpha L sigma~/sqrt(D_in) (Lemma 4.10 (20), i.e. (132), by (62): the norm of a mean, the Lipschitz step,
+        Jensen), so lhs/rhs <= 1.  Every step is tight at once when grad^2 f_i(w_k) = -L along e_{i,k} and grad f_i
+        has a kink at the inner point u_i (affine gradients give e = 0) with two-point noise and D_in = 1: in d = 1,
+        f_i'(x) = c + L h_eps(x - u), |.| smoothed on the scale eps (rho = L/eps, which H.1's hypotheses leave free,
+        D_h following it), gives e_{i,k} = L(alpha sigma~ - eps/2), so lhs/rhs = 1 - eps/(2 alpha sigma~) -> 1.""",
+        supremum=1, attained=Rational(1999, 2000),
+        extremal="""(80)'s extremal instance: verify/model/families/kinked.py KinkedGradientFamily.at_inner_kink(side=-1),
+        one task, L = 1, alpha L = 1/6, two-point noise sigma~ = 10^-0.5, D_in = D_o = 1, eps = 1e-3 alpha sigma~
+        (verify.checks.bias kinked-two-point); ratio 1 - eps/(2 alpha sigma~) = 1999/2000"""),
+    **_HF)
+
+# (134), (136): (9) at the algorithm's v; the extremal instance is (9)'s, with a gradient along the ridge so that v
+# is not 0 (verify.checks.pointwise EXTREMAL, extremal 'kink' with 'offset').
+_FD_REMAINDER_SHARPNESS = dict(
+    supremum=Rational(1, 2), attained=Rational(1, 2),
+    extremal="""ridge family (verify/model/families/ridge.py), one task with the curvature profile min(rho |t|, L) along
+    e_1 (rho = L = 1, a kink of the Hessian at t = 0) and the linear term e_1 (so v = grad f(w_k - alpha grad f(w_k))
+    = (1 - rho alpha^2/2) e_1 is not 0), w_k at the kink, alpha L = 1/6, so that delta_k^i ||v|| <= L/rho
+    (verify.checks.pointwise.EXTREMAL, extremal='kink', offset=1): ratio 1/2""")
+
+eq_134_fd_remainder = Bound(
+    id="eq_134_fd_remainder", reference="Theorem H.1 proof, eq. (134)", kind=Kind.POINTWISE,
+    statement="||e~_k^i|| <= rho delta_k^i ||grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in), D_o)||^2 for every task.",
+    lhs=fd_remainder_norm, relation=Relation.LE, rhs=rho * delta * outer_grad_sample_norm ** 2,
+    lhs_words="for every task: ||e~_k^i|| of (129), the exact Hessian-vector product at w_k minus the central "
+              "difference of exact gradients with the step delta_k^i, at v = the task's outer gradient",
+    reading="(134) is (9) at v = grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in^i), D_o^i) and delta = delta_k^i, "
+            "for any step delta_k^i (the rule (135) comes after it); one step for every task.",
+    sharpness=Sharpness(
+        "derived",
+        """Supremum 1/2, attained: (134) is LOOSE by a factor 2, as (9) is.  The difference of gradients is
+        int_{-1}^{1} grad^2 f_i(w_k + t delta v) delta v dt, so ||e~_k^i|| = ||(1/2) int_{-1}^{1} (grad^2 f_i(w_k +
+        t delta v) - grad^2 f_i(w_k)) v dt|| <= rho delta ||v||^2 / 2 (Assumption 4.4).  Equality when the
+        curvature along v rises by rho |t| delta ||v|| on both sides of w_k (a kink of the Hessian at w_k, v
+        across it), whatever v, as long as the segment stays where the profile is rho |t|.""",
+        **_FD_REMAINDER_SHARPNESS),
+    preconditions=HYPOTHESES, algorithm="hf_maml")
+
+eq_136_fd_remainder_delta_rule = Bound(
+    id="eq_136_fd_remainder_delta_rule", reference="Theorem H.1 proof, eq. (136)", kind=Kind.POINTWISE,
+    statement="||e~_k^i|| <= rho delta ||grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in), D_o)|| with delta_k^i of (135).",
+    lhs=fd_remainder_norm, relation=Relation.LE, rhs=rho * delta_H * outer_grad_sample_norm,
+    lhs_words="for every task: ||e~_k^i|| of (129) with delta_k^i = delta / ||v|| of (135) (the registry's delta "
+              "rule of Theorem H.1), v the task's outer gradient",
+    reading="(136) is (134) with delta_k^i = delta/||v||: rho delta_k^i ||v||^2 = rho delta ||v||.",
+    sharpness=Sharpness(
+        "derived",
+        """Supremum 1/2, attained: (136) is LOOSE by a factor 2.  It is (134) (the bound (9), whose sharp form is
+        rho delta_k^i ||v||^2 / 2) with delta_k^i ||v|| = delta = 1/(6 rho alpha) of (135), so ||e~_k^i|| <= rho
+        delta ||v|| / 2.  Equality at a kink of the Hessian at w_k with v across it (the equality case of (9))
+        when the segment of length delta = 1/(6 rho alpha) on each side stays on the kink's slopes, i.e.
+        delta <= L/rho: alpha L >= 1/6, the end of H.1's range.""",
+        **_FD_REMAINDER_SHARPNESS),
+    **_HF)
+
+eq_137_fd_remainder_mean = Bound(
+    id="eq_137_fd_remainder_mean", reference="Theorem H.1 proof, eq. (137), first two inequalities",
+    kind=Kind.EXPECTATION,
+    statement="||E[e~_k^i]|| <= E[E_{D_o,D_in}||e~_k^i||] <= rho delta E_i E_{D_o,D_in}||grad~ f_i(...)||.",
+    lhs=fd_remainder_mean_norm, relation=Relation.LE, rhs=rho * delta_H * TaskMean(outer_grad_mean_norm),
+    lhs_words="||E_i E_{D_o,D_in}[e~_k^i]|| for HF-MAML's v and the delta rule of H.1, e~ of (129)",
+    reading="The first member to the third of (137)'s chain: Jensen's inequality, then (136).",
+    sharpness=Sharpness(
+        "derived",
+        """Supremum 1/2, attained: LOOSE by a factor 2.  ||E[e~]|| <= E||e~|| (Jensen) and ||e~_k^i|| <= rho delta ||v||
+        / 2 (the sharp form of (136), i.e. of (9)), so lhs/rhs <= 1/2.  Both are equalities when e~_k^i = (rho delta / 2)
+        v for every draw and v keeps one direction: one task whose curvature along v is a tent at w_k, h(t) = L -
+        rho |t| (clipped at 0), with delta = L/rho (alpha L = 1/6, delta := 1/(6 rho alpha) of (135)), so the central
+        difference is the mean L/2 of the tent times v and e~ = (L/2) v = (rho delta/2) v, and a gradient at the
+        inner points large against the noise (v > 0 along the ridge in every draw).""",
+        supremum=Rational(1, 2), attained=Rational(1, 2),
+        extremal="""HessianProfileFamily (verify/model/families/hessian_profile.py), one ridge task with the curvature
+        tent h(t) = max(0, L - rho |t|) (L = rho = 1) and phi'(0) = 1, w = 0, alpha L = 1/6 (delta = L/rho), two-point
+        noise sigma~ = 0.1 along the ridge, D_in = D_o = 1, D_h at the edge of H.1's hypothesis; exact enumeration
+        (verify.checks.moments HF_TENT_SINGLE): ratio 1/2"""),
+    **_HF)
+
+eq_137_outer_gradient_mean_norm = Bound(
+    id="eq_137_outer_gradient_mean_norm", reference="Theorem H.1 proof, eq. (137), last inequality",
+    kind=Kind.EXPECTATION,
+    statement="rho delta E_i E||grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in), D_o)|| <= rho delta E_i||grad f_i(w_k - "
+              "alpha grad f_i(w_k))|| + rho delta alpha L sigma~ / sqrt(D_in).",
+    lhs=rho * delta_H * TaskMean(outer_grad_mean_norm), relation=Relation.LE,
+    rhs=rho * delta_H * TaskMean(grad_fi_inner_norm) + rho * delta_H * alpha * L * sigma_tilde / sqrt(D_in),
+    lhs_words="rho delta times the task mean of E_{D_o,D_in}||v||, v the task's stochastic outer gradient",
+    reading="(137) writes E_i[grad f_i(w_k - alpha grad f_i(w_k))] where the chain needs the mean of the norms; read "
+            "with the norms. 'where (137) follows from Lemma 4.10'.",
+    sharpness=Sharpness(
+        "not_derived",
+        """No finite supremum: the statement is FALSE (recorded finding h1-eq-137-outer-gradient-norm-misses-the-outer-
+        batch-noise).  E_{D_o}||grad~ f_i(x, D_o)|| is not bounded by ||grad f_i(x)||: the outer batch's noise adds up
+        to sigma~/sqrt(D_o), which the right side lacks (Lemma 4.10's (20) bounds the norm of the mean E[v] - grad
+        f_i(u_i), not the mean of the norm; its (21) gives E||v|| <= sqrt(E||v||^2), with sigma~^2/D_o).  Where
+        grad f_i(u_i) = 0 and sigma~ > 0, lhs/rhs >= (1 - alpha L) sqrt(D_in)/(alpha L) for two-point noise with
+        D_o = 1 (|v| >= sigma~ (1 - alpha L)), unbounded as D_in grows.  Exact instance: one concave ridge task
+        at its critical point, alpha L = 1/6, sigma~ = 0.1, D_in = 64, D_o = 1: |v| = sigma~ |s_o + s_in/6| = sigma~ in every draw (s_o, s_in the batches' sign means), so lhs/rhs = 6 sqrt(D_in) = 48.""",
+        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py), one task, w = 0 a
+        critical point (grad f_i(u_i) = 0), L = rho = 1, alpha L = 1/6, two-point noise sigma~ = 0.1, D_in = 64,
+        D_o = 1, D_h at the edge of H.1's hypothesis; exact enumeration (verify.checks.moments HF_PLATEAU)"""),
+    **_HF)
+
+eq_138_task_gradients_by_grad_f = Bound(
+    id="eq_138_task_gradients_by_grad_f", reference="Theorem H.1 proof, eq. (138)", kind=Kind.POINTWISE,
+    statement="rho delta E_i||grad f_i(w_k - alpha grad f_i(w_k))|| + rho delta alpha L sigma~/sqrt(D_in) <= "
+              "rho delta / (1 - alpha L) ||grad F(w_k)|| + rho delta alpha L sigma~/sqrt(D_in).",
+    lhs=rho * delta_H * TaskMean(grad_fi_inner_norm) + rho * delta_H * alpha * L * sigma_tilde / sqrt(D_in),
+    relation=Relation.LE,
+    rhs=rho * delta_H / (1 - alpha * L) * grad_F_norm + rho * delta_H * alpha * L * sigma_tilde / sqrt(D_in),
+    lhs_words="(137)'s right end: rho delta times the task mean of ||grad f_i(w_k - alpha grad f_i(w_k))||, exact "
+              "gradients, plus rho delta alpha L sigma~/sqrt(D_in)",
+    reading="(137)-(138) write E_i[grad f_i(...)], E_i[(I - alpha grad^2 f_i)^{-1} grad F_i] and grad F(w_k) where "
+            "norms are meant; read with them. (138)'s first inequality is an equality by (35b); encoded from "
+            "(137)'s right end to (138)'s.",
+    sharpness=Sharpness(
+        "not_derived",
+        """No finite supremum: the statement is FALSE (recorded finding h1-eq-138-task-gradients-bounded-by-grad-F).
+        With the norms, (138)'s middle member is rho delta E_i||(I - alpha grad^2 f_i)^{-1} grad F_i(w_k)|| (by (35b)),
+        at most rho delta/(1 - alpha L) E_i||grad F_i(w_k)||, and the last step bounds E_i||grad F_i|| by ||grad
+        F|| = ||E_i grad F_i||: Jensen's inequality the wrong way round.  At a stationary point of F where the tasks'
+        own gradients do not vanish (task variance sigma > 0) the right side is rho delta alpha L sigma~/sqrt(D_in)
+        (0 with exact oracles) and the left side is not: lhs/rhs is unbounded.  The failing step of recorded finding
+        h1-eq-140-bias-bound-misses-task-variance.""",
+        extremal="""a stationary point of F on trigonometric tasks with exact oracles (sigma~ = 0): the pointwise check's
+        instances with 'stationary' = 1 (verify.checks.pointwise, eq_138_task_gradients_by_grad_f@trigonometric)"""),
+    **_HF)
 
 eq_139_hf_maml_bias_identity = Bound(
     id="eq_139_hf_maml_bias_identity", reference="Theorem H.1 proof, eqs. (131) and (139)",

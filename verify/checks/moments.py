@@ -61,7 +61,7 @@ from verify.model.families.kinked_moments import KinkedFamily, kinked_task
 DRAWS = 2000
 
 # Left sides that are norms of means (nonlinear in the samples).
-NORM_OF_MEAN = {"direction_bias_norm", "mean_direction_norm", "mean_bias_norm"}
+NORM_OF_MEAN = {"direction_bias_norm", "mean_direction_norm", "mean_bias_norm", "fd_remainder_mean_norm"}
 
 
 @dataclass
@@ -73,6 +73,7 @@ class Draws:
     points: np.ndarray  # every point evaluated, for certifying constants
     d_fd: np.ndarray | None = None
     d_exact: np.ndarray | None = None
+    e_tilde: np.ndarray | None = None  # (K, n, d): e~ of (129), grad^2 f_i(w) v minus the exact central difference
     inv_delta_sq: np.ndarray | None = None
     hess_factor_sq: np.ndarray | None = None  # (K, n)
     # MAML / FO-MAML where the batch noise's moments are known (``_conditional_moments``): E[G | D_in],
@@ -109,6 +110,7 @@ def draw(family: Family, w, alpha, algorithm: str, D_in: int, D_o: int, D_h: int
         d_ex = (family.gradient(w + step, tasks) - family.gradient(w - step, tasks)) / (2 * deltas[:, None])
         G = v - alpha * d_fd
         out.d_fd, out.d_exact = d_fd.reshape(K, n, dim), d_ex.reshape(K, n, dim)
+        out.e_tilde = (family.hvp(w, v, tasks) - d_ex).reshape(K, n, dim)
         out.inv_delta_sq = (1.0 / deltas ** 2).reshape(K, n)
         points += [w + step, w - step]
     out.G = G.reshape(K, n, dim)
@@ -193,7 +195,8 @@ MOMENT_BOUNDS = {
              "eq_88_outer_gradient_second_moment", "eq_89_maml_second_moment"),
     "fo_maml": ("eq_116_mean_bias", "eq_117_fo_maml_bias", "eq_118_fo_maml_bias_squared",
                 "eq_119_fo_maml_mean_direction", "eq_122_fo_maml_second_moment"),
-    "hf_maml": ("eq_140_hf_maml_bias", "eq_140_hf_maml_bias_numeric", "eq_141_hf_maml_mean_direction",
+    "hf_maml": ("eq_137_fd_remainder_mean", "eq_137_outer_gradient_mean_norm",
+                "eq_140_hf_maml_bias", "eq_140_hf_maml_bias_numeric", "eq_141_hf_maml_mean_direction",
                 "eq_142_hf_maml_second_moment_split", "eq_143_fd_direction_variance",
                 "eq_144_fd_direction_second_moment", "eq_145_hf_maml_second_moment_factor",
                 "eq_145_hf_maml_second_moment_4_3", "eq_146_hf_maml_second_moment_lemma_4_10",
@@ -277,15 +280,30 @@ def run_moment(case: MomentCase, inst: Instance, delta: float, bound: Bound | No
 
     if lhs_name in NORM_OF_MEAN:
         target = {"direction_bias_norm": meta_gradient(at_w, w, alpha), "mean_direction_norm": np.zeros(fam.dim),
-                  "mean_bias_norm": weights @ fam.gradient(w - alpha * fam.gradient(w), t)}[lhs_name]
+                  "mean_bias_norm": weights @ fam.gradient(w - alpha * fam.gradient(w), t),
+                  "fd_remainder_mean_norm": np.zeros(fam.dim)}[lhs_name]
         G = dr.G if dr.G_cond is None else dr.G_cond  # E[G | D_in] where known: same mean, less spread
-        samples = np.einsum("i,kid->kd", weights, dr.v if lhs_name == "mean_bias_norm" else G)
-        est, lo, hi = vector_mean_norm_bound(samples, target, delta)
-        # The left side is the norm or its square; the right side is deterministic.
+        samples = np.einsum("i,kid->kd", weights, {"mean_bias_norm": dr.v, "fd_remainder_mean_norm": dr.e_tilde}.get(
+            lhs_name, G))
+        # The left side is the norm or its square.
         power = 2 if bound.lhs.is_Pow else 1
+        fixed = {k: v for k, v in values.items() if k in needed} | {lhs_name: 0.0}
+        drawn = needed - set(fixed)
+        if drawn:
+            # A right side that is a mean too ((137): rho delta E_i E||v||): a one-sided bound on each side, the
+            # error probability split between them; holds when the lhs's upper bound is below the rhs's lower one.
+            est, lo, hi = vector_mean_norm_bound(samples, target, delta / 2)
+            per_draw = _per_draw(dr, weights)
+            r = np.asarray(evaluate(bound.rhs_expanded, fixed | {k: per_draw[k] for k in drawn}, weights), dtype=float)
+            rb = skew_corrected_t(r, delta / 2)
+            est, lo, hi = est ** power, lo ** power, hi ** power
+            v = Verdict.HOLDS if hi <= rb.lower else Verdict.VIOLATED if lo > rb.upper else Verdict.INCONCLUSIVE
+            return StatOutcome(v, est, lo, hi, rb.lower if v is not Verdict.VIOLATED else rb.upper, K,
+                               "student_t per coordinate (norm of a mean, Bonferroni) against a skewness-corrected "
+                               "t bound on the right side's mean (delta split between them)", settings)
+        est, lo, hi = vector_mean_norm_bound(samples, target, delta)
         # Decided by ``admits`` above on the same values (the left side's quantity set to 0 there too).
-        rhs = float(evaluate(bound.rhs_expanded, {k: v for k, v in values.items() if k in needed} | {lhs_name: 0.0},
-                             weights))
+        rhs = float(evaluate(bound.rhs_expanded, fixed, weights))
         est, lo, hi = est ** power, lo ** power, hi ** power
         v = Verdict.HOLDS if hi <= rhs else Verdict.VIOLATED if lo > rhs else Verdict.INCONCLUSIVE
         return StatOutcome(v, est, lo, hi, rhs, K, "student_t per coordinate (norm of a mean, Bonferroni)",
@@ -339,6 +357,7 @@ def _per_draw(dr: Draws, weights) -> dict:
     out = {
         "direction_second_moment": np.einsum("i,ki->k", weights, np.einsum("kid,kid->ki", dr.G, dr.G)),
         "outer_grad_second_moment": np.einsum("kid,kid->ki", dr.v, dr.v),
+        "outer_grad_mean_norm": np.linalg.norm(dr.v, axis=2),
     }
     if dr.G_sq_cond is not None:
         # The outer and Hessian batches integrated out exactly (``_conditional_moments``).
@@ -387,7 +406,14 @@ HF_TENT = dict(profile="tent_pair", L=1.0, rho=1.0, sigma_tilde=0.01, D_in=16, D
 # dominate L^2 + rho^2 delta^2 <= 2/(36 alpha^2): alpha = 1/(6L) large, alpha rho sigma~ = 1/6.
 HF_SWITCH = dict(profile="switching_plateau", L=0.01, rho=1.0, sigma_tilde=0.01, D_in=1, D_o=1, alpha_frac=1.0,
                  point=1.0)
+# (137)'s first two inequalities: one task whose curvature is a tent at w = 0, so that with delta = L/rho
+# (alpha L = 1/6) the exact central difference is L/2 times v and e~ = (rho delta / 2) v, and a gradient at the
+# inner points large against the noise, so that v keeps its sign: Jensen's step and (9)'s are tight together.
+HF_TENT_SINGLE = dict(profile="tent_single", L=1.0, rho=1.0, sigma_tilde=0.1, D_in=1, D_o=1, alpha_frac=1.0)
 HF_EXTREMAL_PARAMS = {
+    "eq_137_fd_remainder_mean": HF_TENT_SINGLE,
+    # (137)'s last inequality at a critical point of the inner step: E||v|| is the outer batch's noise.
+    "eq_137_outer_gradient_mean_norm": HF_PLATEAU,
     "eq_141_hf_maml_mean_direction": HF_TENT,
     "eq_142_hf_maml_second_moment_split": HF_PLATEAU,
     "eq_143_fd_direction_variance": HF_SWITCH,
@@ -446,6 +472,10 @@ def build_hf_extremal(params: dict, alpha: float):
         base = HessianProfileFamily.concave_plateau(L, rho, 1.5 / (6 * rho * alpha))
     elif params["profile"] == "tent_pair":
         base = HessianProfileFamily.tent_pair(L, rho, alpha)
+    elif params["profile"] == "tent_single":
+        # h(t) = max(0, L - rho |t|) with phi'(0) = 1: phi'(-s) = 1 - L s / 2, s = L / rho.
+        s_ = L / rho
+        base = HessianProfileFamily(np.array([-s_, 0.0, s_]), np.array([[0.0, L, 0.0]]), np.array([1.0 - L * s_ / 2]))
     elif params["profile"] == "switching_plateau":
         # Noise switching sign across the segment [w - delta, w + delta] (delta = 1/(6 rho alpha)) around
         # w = point u inside the plateau: the variance step of (143) is an equality.
@@ -500,6 +530,8 @@ def hf_maml_exact_moments(fam, w, alpha: float, rho: float, D_in: int, D_o: int,
         fd_direction_second_moment=task_mean(sq(d_fd)),
         fd_direction_exact_second_moment=task_mean(sq(d_ex)),
         inverse_delta_sq_mean=task_mean(1.0 / deltas ** 2),
+        outer_grad_mean_norm=task_mean(np.linalg.norm(v, axis=1)),
+        fd_remainder_mean_norm=float(np.linalg.norm(p @ task_mean(fam.hvp(w, v, tasks) - d_ex))),
         grad_F_norm=float(np.linalg.norm(meta_gradient(fam, w, alpha))),
         grad_Fi_norm=np.linalg.norm(task_meta_gradients(fam, w, alpha), axis=1),
         grad_fi_inner_norm=np.linalg.norm(fam.gradient(w - alpha * fam.gradient(w), t), axis=1),

@@ -46,7 +46,8 @@ from bounds.appendix_i_quadratic.statement import TASK_SYMBOLS
 from bounds.lemma_a_3.statement import X_STAR_34
 from bounds import instantiate
 
-from verify.model.algorithms import ALL_TASKS, EXACT, draw_meta_batches, fo_maml_direction, maml_direction
+from verify.model.algorithms import (ALL_TASKS, EXACT, draw_meta_batches, fo_maml_direction, maml_direction,
+    theorem_h_1_delta_rule)
 from verify.model.errors import ParameterError
 from verify.judge.evidence import CheckKey, Instance, Verdict
 from verify.model.families import Domain, Family, NoisyFamily, QuadraticFamily, RegressionFamily
@@ -515,6 +516,77 @@ def compute_eq_115(s: Setup) -> Trial:
                       sigma=consts["sigma"], alpha=alpha, L=consts["L"]), None, _rounding(fam.dim, GFi))
 
 
+# ---------------------------------------------------------------------- Theorem H.1's proof, (134)-(138)
+# The longest finite-difference step (relative to 1 + ||w||) the (134)-(136) checks evaluate the tasks at.
+MAX_FD_REACH = 1e8
+
+
+def compute_eq_134(s: Setup, rule: bool = False) -> Trial:
+    """||e~_k^i|| of (129) at v = the task's outer gradient, with one step delta ((134)) or delta_k^i of (135) ((136)).
+
+    The families here have exact oracles, so the outer gradient grad~ f_i(w - alpha grad~ f_i(w, D_in), D_o) is
+    grad f_i(w - alpha grad f_i(w)); (134) and (136) are claimed for every draw of it, this is one.  For (134) the
+    step delta ||v|| ranges over [1e-4, 1] x the point scale, as for (9); for (136) it is the registry's delta rule.
+    """
+    fam, w = s.family, s.w
+    n, t = fam.n_tasks, np.arange(fam.n_tasks)
+    alpha, consts = _alpha_on_reach(s, _meta_reach(s, w))
+    V = fam.gradient(_inner(s, alpha, w), t)
+    norms = np.linalg.norm(V, axis=1)
+    if rule:
+        deltas = theorem_h_1_delta_rule(consts["rho"], alpha)(norms)
+    else:
+        step = 10.0 ** (-4 + 4 * float(s.params["delta_frac"])) * (0.1 + 2 * float(s.params["scale"]))
+        deltas = np.full(n, step / max(float(np.max(norms)), np.finfo(float).tiny))
+    live = norms > 0  # v = 0: (11) takes no difference, e~ = 0
+    dl = np.where(live, deltas, 1.0)
+    plus, minus = w + dl[:, None] * V, w - dl[:, None] * V
+    reach = float(np.max(dl * norms))
+    if not reach <= MAX_FD_REACH * (1 + float(np.linalg.norm(w))):
+        # alpha -> 0 makes the step 1/(6 rho alpha) of (135) as long as one likes: beyond MAX_FD_REACH the
+        # points of (11) leave every ball whose radius a float can hold squared.  Such instances are refused.
+        raise ParameterError("alpha", f"alpha = {alpha:.3g} makes the finite-difference step delta_k^i ||v|| = "
+                                      f"{reach:.3g}, beyond {MAX_FD_REACH:g} (1 + ||w||)")
+    consts = certified_constants(fam, w, _inner(s, alpha, w), plus, minus)
+    g_plus, g_minus = fam.gradient(plus, t), fam.gradient(minus, t)
+    hv = fam.hvp(w, V, t)
+    err = np.where(live, np.linalg.norm(hv - (g_plus - g_minus) / (2 * dl[:, None]), axis=1), 0.0)
+    # As for (9): each gradient's rounding is relative to the terms it is assembled from.
+    g0 = np.linalg.norm(fam.gradient(np.zeros_like(plus), t), axis=1)[:, None]
+    terms = (np.abs(g_plus) + np.abs(g_minus) + 2 * g0
+             + consts["L"] * (np.linalg.norm(plus, axis=1) + np.linalg.norm(minus, axis=1))[:, None])
+    slack = float(np.max(_rounding(fam.dim, terms) / (2 * dl))) + _rounding(fam.dim, hv)
+    values = dict(fd_remainder_norm=err, outer_grad_sample_norm=norms, alpha=alpha, L=consts["L"],
+                  rho=consts["rho"], sigma_tilde=consts["sigma_tilde"],
+                  D_h=smallest_admitted(s.bound, "D_h", dict(consts, alpha=alpha)))
+    if not rule:
+        values["delta"] = float(deltas[0])
+    return Trial(values, None, slack)
+
+
+def compute_eq_136(s: Setup) -> Trial:
+    return compute_eq_134(s, rule=True)
+
+
+def compute_eq_138(s: Setup) -> Trial:
+    """(137)'s right end and (138)'s: E_i||grad f_i(w - alpha grad f_i(w))|| against ||grad F(w)|| / (1 - alpha L).
+
+    Exact oracles (sigma~ = 0, so the noise terms of both sides vanish and D_in is immaterial); w moved toward a
+    stationary point of F by 'stationary', where ||grad F|| is small and the tasks' own gradients are not.
+    """
+    fam = s.family
+    alpha, consts = _alpha_on_reach(s, _meta_reach(s, s.w))
+    w = _toward_stationary(s, alpha)
+    inner = _inner(s, alpha, w)
+    consts = certified_constants(fam, w, inner, s.w)
+    GF = meta_gradient(certified_family(fam, w, inner, s.w), w, alpha, **_JUDGED_BY_THE_BOUND)
+    g_in = fam.gradient(inner)
+    return Trial(dict(grad_fi_inner_norm=np.linalg.norm(g_in, axis=1), grad_F_norm=np.linalg.norm(GF), alpha=alpha,
+                      L=consts["L"], rho=consts["rho"], sigma_tilde=consts["sigma_tilde"], D_in=1,
+                      D_h=smallest_admitted(s.bound, "D_h", dict(consts, alpha=alpha))),
+                 fam.probabilities, _rounding(fam.dim, g_in, GF) / (6 * max(alpha, np.finfo(float).tiny)))
+
+
 # ---------------------------------------------------------------------- Appendix I, numerically
 def _registry_closed_form(expr, fam: QuadraticFamily) -> np.ndarray:
     """(156) or (158) from the registry, evaluated on the family's tasks (n equally likely tasks)."""
@@ -843,6 +915,13 @@ def _applicable_kinds(bound_id: str) -> tuple[str, ...]:
         return FAMILY_KINDS + ("noisy-quadratic-concave",)
     if bound_id in _ONE_BATCH_KINDS:
         return _ONE_BATCH_KINDS[bound_id]
+    # Theorem H.1's (134), (136): the delta rule needs rho > 0 (quadratics have rho = 0 and an exact
+    # difference); ridge tasks hold (9)'s equality case.  (138): where the tasks' curvatures differ
+    # (trigonometric) and where they are constant (quadratic), at stationary points of F.
+    if bound_id in ("eq_134_fd_remainder", "eq_136_fd_remainder_delta_rule"):
+        return ("trigonometric", "ridge")
+    if bound_id == "eq_138_task_gradients_by_grad_f":
+        return ("trigonometric", "quadratic-indefinite")
     return FAMILY_KINDS
 
 
@@ -881,6 +960,9 @@ _COMPUTE = {
     "eq_37_factorisation": (compute_eq_37, ("alpha_frac", "scale", "spread")),
     "eq_86_hessian_factor_at_most_2": (compute_eq_86, ("alpha_frac", "scale", "distance", "spread")),
     "eq_115_neumann_term": (compute_eq_115, ("alpha_frac", "scale", "spread", "stationary")),
+    "eq_134_fd_remainder": (compute_eq_134, ("alpha_frac", "scale", "delta_frac", "spread", "kink")),
+    "eq_136_fd_remainder_delta_rule": (compute_eq_136, ("alpha_frac", "scale", "spread", "kink")),
+    "eq_138_task_gradients_by_grad_f": (compute_eq_138, ("alpha_frac", "scale", "spread", "stationary")),
     "appendix_i_w_star": (compute_appendix_i_w_star, ("alpha_frac", "scale", "spread")),
     "appendix_i_w_fo": (compute_appendix_i_w_fo, ("alpha_frac", "scale", "spread")),
     # The erratum's corrected statements (bounds/lemma_a_3/corrected.py).
@@ -962,14 +1044,16 @@ def _extremal_kink(bound: Bound, p: dict):
 
     The central difference then errs by rho delta ||v||^2 / 2 exactly for delta ||v|| <= L / rho,
     half of (9)'s bound.  ``kink`` moves w off the kink by up to L / rho; the other d - 1
-    coordinates carry a constant curvature L / 2 (quadratic, no error).
+    coordinates carry a constant curvature L / 2 (quadratic, no error).  ``offset`` adds the
+    linear term offset e_1, so that grad f(w - alpha grad f(w)), the v of (134) and (136), is
+    along e_1 and not 0 at the kink.
     """
     d = int(p.get("d", 1))
     X, H = kink_profile(1.0, _EXTREMAL_L)
     Xs = np.tile(X, (1, d, 1))
     Hs = np.tile(np.full(3, 0.5 * _EXTREMAL_L), (1, d, 1))
     Hs[0, 0] = H
-    fam = RidgeFamily(np.eye(d)[None], Xs, Hs, np.zeros((1, d)))
+    fam = RidgeFamily(np.eye(d)[None], Xs, Hs, (_fraction(p, "offset", 0.0) * _unit(d))[None])
     w = _fraction(p, "kink", 0.0) * _EXTREMAL_L * _unit(d)
     return fam, w, w + _unit(d), _unit(d)
 
@@ -1125,6 +1209,15 @@ EXTREMAL: dict[str, list[dict]] = {
     "eq_9_finite_difference_hvp@ridge": [
         dict(extremal="kink", d=1, n=1, kink=0.0, delta_frac=1.0, scale=0.5, alpha_frac=0.5, spread=0.5),
         dict(extremal="kink", d=3, n=1, kink=0.0, delta_frac=0.5, scale=0.2, alpha_frac=0.5, spread=0.5),
+    ],
+    # (134), (136): the kink of (9) with v = grad f(w - alpha grad f(w)) = (1 - rho alpha^2 / 2) e_1 across it, and
+    # alpha L = 1/6, where the step delta_k^i ||v|| = 1/(6 rho alpha) of (135) is L / rho, the kink's reach.
+    "eq_134_fd_remainder@ridge": [
+        dict(extremal="kink", d=1, n=1, kink=0.0, offset=1.0, delta_frac=1.0, scale=0.45, alpha_frac=1.0, spread=0.5),
+    ],
+    "eq_136_fd_remainder_delta_rule@ridge": [
+        dict(extremal="kink", d=1, n=1, kink=0.0, offset=1.0, scale=0.5, alpha_frac=1.0, spread=0.5),
+        dict(extremal="kink", d=3, n=1, kink=0.0, offset=1.0, scale=0.5, alpha_frac=1.0, spread=0.5),
     ],
     "eq_30a_hessian_bounded@quadratic-indefinite": [
         dict(extremal="quadratic", d=2, n=2, sign=-1.0, offset=0.3, scale=0.5, distance=0.5, spread=0.5),
@@ -1435,6 +1528,8 @@ RUNNER_CASES = {
     "eq_68_hessian_error_second_moment": "eq_68_hessian_error_second_moment@regression",
     "eq_70_gradient_error_lipschitz": "eq_70_gradient_error_lipschitz@two-point-noise",
     "eq_71_test_noise_second_moment": "eq_71_test_noise_second_moment@two-point-noise",
+    "eq_134_fd_remainder": "eq_134_fd_remainder@ridge",
+    "eq_136_fd_remainder_delta_rule": "eq_136_fd_remainder_delta_rule@ridge",
 }
 
 

@@ -1,13 +1,14 @@
-"""`pytest verify`: the bias displays (80)-(81), (116)-(118), (140) and the identities (111)-(112), (131)/(139).
+"""`pytest verify`: the bias displays (80)-(81), (116)-(118), (133), (140) and the identities (111)-(112), (127),
+(128), (130), (131)/(139).
 
 How each left side is obtained, and why (verify/checks/bias.py):
-  MAML (80)-(81), FO-MAML (116)-(118) and the identity (112): exactly, so the verdict
+  MAML (80)-(81), FO-MAML (116)-(118), the identity (112) and H.1's (133): exactly, so the verdict
       costs no error probability: the outer and Hessian batches' noise averages out
       (independent batches, noise independent of w), and the inner batch's enters in
       closed form (Gaussian smoothing of the cosines; affine gradients for quadratic
       tasks and regression).
-  HF-MAML (140) and the identity (139): Monte Carlo over antithetic pairs with a
-      control variate of exactly known mean, per-coordinate t bounds, Bonferroni; each
+  HF-MAML (140) and the identities (127), (128), (130), (139): Monte Carlo over antithetic
+      pairs with a control variate of exactly known mean, per-coordinate t bounds, Bonferroni; each
       such verdict is one statistical test charged to this file's share of the run's
       error budget (verify.judge.statistics.BUDGET_SHARES["bias"]).
   The kinked family (kinked-two-point): exactly, by enumerating the two-point noise.

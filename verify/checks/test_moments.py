@@ -1,4 +1,4 @@
-"""`pytest verify`: the moment bounds of the proofs of F.1 (80)-(89), G.1 (112)-(122), H.1 (139)-(149).
+"""`pytest verify`: the moment bounds of the proofs of F.1 (80)-(89), G.1 (112)-(122), H.1 (137)-(149).
 
 Statistical verdicts charged to one error budget (see verify/checks/moments.py for the
 estimators); each check judges the fixed edge instance and the worst candidates of an
