@@ -1,4 +1,4 @@
-"""Theorem H.1 corrected: (140)-(141) with HF-MAML's bias, (145)-(149) under a scale-free Hessian batch, (124)-(125).
+"""Theorem H.1 corrected: (137)-(138) and (140)-(141) with HF-MAML's bias, (145)-(149) under a scale-free Hessian batch, (124)-(125).
 
 The printed hypothesis D_h >= ceil(36 (alpha rho sigma~)^2) is not invariant under f_i -> c f_i (finding
 h1-hessian-batch-condition-not-scale-invariant), and under it (145)'s factor 4.3 is unbounded (finding
@@ -41,7 +41,8 @@ from ..lemma_a_3.statement import C_1, C_1_DEFINITION
 from ..theorem_f_1.statement import BATCH_NOISE
 from .statement import HYPOTHESES, theorem_h_1_accuracy, theorem_h_1_iterations
 from .arithmetic import H1, RHO_POSITIVE, h1_eq_145
-from .displays import (eq_140_hf_maml_bias, eq_141_hf_maml_mean_direction, eq_145_hf_maml_second_moment_4_3, eq_146_hf_maml_second_moment_lemma_4_10,
+from .displays import (DELTA_H, delta_H, eq_137_outer_gradient_mean_norm, eq_138_task_gradients_by_grad_f,
+    eq_140_hf_maml_bias, eq_141_hf_maml_mean_direction, eq_145_hf_maml_second_moment_4_3, eq_146_hf_maml_second_moment_lemma_4_10,
     eq_147_hf_maml_second_moment_simplified, eq_148_hf_maml_second_moment_by_grad_fi_meta,
     eq_149_hf_maml_second_moment)
 
@@ -258,3 +259,50 @@ eq_141_hf_maml_mean_direction_corrected = Bound(
         attained=Rational(145, 10000),
         extremal="""HessianProfileFamily.tent_pair (L = rho = 1, alpha L = 1/6, w = 0), two-point noise sigma~ = 0.01,
         D_in = 16, D_o = 1 (verify.checks.moments HF_TENT), exact"""))
+
+
+# ---------------------------------------------------------------------- (137)-(138) corrected
+# (137)'s last inequality drops the outer batch's noise: E_{D_o}||grad~ f_i(x, D_o)|| <= ||grad f_i(x)|| + sigma~/sqrt(D_o)
+# (triangle inequality and Jensen), so E||v_i|| <= ||grad f_i(u_i)|| + alpha L sigma~/sqrt(D_in) + sigma~/sqrt(D_o).
+# (138) bounds E_i||grad f_i(u_i)|| by ||grad F||/(1 - alpha L), Jensen the wrong way round; the integral form of (36),
+# (41) and (33) give E_i||grad f_i(u_i)|| <= (1 + alpha L) E_i||grad f_i(w)|| <= (1 + alpha L)(||grad f|| + sigma)
+# <= c_u (||grad F|| + sigma) (1 + C2 = C1).  These are the steps of the corrected (140) above.
+
+eq_137_outer_gradient_mean_norm_corrected = Bound(
+    id="eq_137_outer_gradient_mean_norm_corrected", reference="Theorem H.1 proof, eq. (137), last inequality, corrected",
+    kind=eq_137_outer_gradient_mean_norm.kind,
+    statement="rho delta E_i E||v_i|| <= rho delta E_i||grad f_i(w_k - alpha grad f_i(w_k))|| + rho delta alpha L "
+              "sigma~/sqrt(D_in) + rho delta sigma~/sqrt(D_o).",
+    lhs=eq_137_outer_gradient_mean_norm.lhs, relation=Relation.LE,
+    rhs=eq_137_outer_gradient_mean_norm.rhs + rho * delta_H * sigma_tilde / sqrt(D_o),
+    lhs_words=eq_137_outer_gradient_mean_norm.lhs_words, preconditions=_DISPLAY_SCALE_FREE,
+    definitions=eq_137_outer_gradient_mean_norm.definitions, algorithm="hf_maml",
+    corrects=eq_137_outer_gradient_mean_norm.id, reading=eq_137_outer_gradient_mean_norm.reading,
+    sharpness=Sharpness(
+        "upper_bound",
+        """E||v_i|| <= ||grad f_i(u_i)|| + alpha L E||inner noise mean|| + E||outer noise mean|| (Lemma 4.10 (20)'s step
+        and the triangle inequality) with E||noise mean|| <= sigma~/sqrt(D) (Jensen): lhs/rhs <= 1; equality needs
+        the three terms aligned and the noise of constant norm (two-point noise, D = 1).  The concave plateau (the
+        printed (137)'s counterexample, D_in = 64) reaches 48/49.""",
+        supremum=1, attained=Rational(9795, 10000),
+        extremal="the concave plateau (verify.checks.moments HF_PLATEAU): curvature -L on the segment, alpha L = 1/6, "
+                 "sigma~ = 0.1, D_in = 64, D_o = 1, exact"))
+eq_138_task_gradients_by_grad_f_corrected = Bound(
+    id="eq_138_task_gradients_by_grad_f_corrected", reference="Theorem H.1 proof, eq. (138), corrected",
+    kind=eq_138_task_gradients_by_grad_f.kind,
+    statement="rho delta E_i||grad f_i(w_k - alpha grad f_i(w_k))|| + rho delta alpha L sigma~/sqrt(D_in) <= rho delta c_u "
+              "(||grad F(w_k)|| + sigma) + rho delta alpha L sigma~/sqrt(D_in), c_u = (1 + alpha L) C1.",
+    lhs=eq_138_task_gradients_by_grad_f.lhs, relation=Relation.LE,
+    rhs=rho * delta_H * C_U * (grad_F_norm + sigma) + rho * delta_H * alpha * L * sigma_tilde / sqrt(D_in),
+    lhs_words=eq_138_task_gradients_by_grad_f.lhs_words, preconditions=_DISPLAY_SCALE_FREE,
+    definitions=(DELTA_H, C_1_DEFINITION), algorithm="hf_maml",
+    corrects=eq_138_task_gradients_by_grad_f.id, reading=eq_138_task_gradients_by_grad_f.reading,
+    sharpness=Sharpness(
+        "derived",
+        """||grad f_i(u_i)|| <= (1 + alpha L) ||grad f_i(w)|| (integral form of (36), (30a)), E_i||grad f_i(w)|| <=
+        ||grad f(w)|| + sigma (41), and (33): lhs/rhs <= 1.  Supremum 1, approached as alpha -> 0 at a stationary
+        point of f whose tasks' gradients have equal norms (sigma exact): every step becomes an equality (the
+        check reaches 1 to rounding on indefinite quadratic tasks).""",
+        supremum=1,
+        extremal="two equally likely 1-d quadratic tasks L w^2/2 +- w at w = 0, alpha L = 1e-6 (verify.checks.pointwise."
+                 "EXTREMAL, extremal='quadratic', offset = 0): ratio 1 - 7e-7"))

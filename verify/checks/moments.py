@@ -203,7 +203,7 @@ MOMENT_BOUNDS = {
                 "eq_147_hf_maml_second_moment_simplified", "eq_148_hf_maml_second_moment_by_grad_fi_meta",
                 "eq_149_hf_maml_second_moment",
                 # The erratum's (141), and (145)-(149) under the scale-free Hessian batch (bounds/theorem_h_1/corrected.py).
-                "eq_141_hf_maml_mean_direction_corrected",
+                "eq_141_hf_maml_mean_direction_corrected", "eq_137_outer_gradient_mean_norm_corrected",
                 "eq_145_hf_maml_second_moment_4_3_corrected", "eq_146_hf_maml_second_moment_lemma_4_10_corrected",
                 "eq_147_hf_maml_second_moment_simplified_corrected",
                 "eq_148_hf_maml_second_moment_by_grad_fi_meta_corrected", "eq_149_hf_maml_second_moment_corrected"),
@@ -428,6 +428,7 @@ HF_EXTREMAL_PARAMS = {
 # The erratum's (145)-(149) are tightest where the printed ones fail: switching noise on the concave plateau,
 # with D_h at the corrected (scale-free) edge, where the noise term t of (145) reaches 1.
 HF_EXTREMAL_PARAMS["eq_141_hf_maml_mean_direction_corrected"] = HF_TENT  # where the printed (141) fails
+HF_EXTREMAL_PARAMS["eq_137_outer_gradient_mean_norm_corrected"] = HF_EXTREMAL_PARAMS["eq_137_outer_gradient_mean_norm"]
 # (148) and (149) are tighter on the plain concave plateau (their switching instance is their negative control).
 HF_EXTREMAL_PARAMS.update({f"{b}_corrected": HF_SWITCH for b in (
     "eq_145_hf_maml_second_moment_4_3", "eq_146_hf_maml_second_moment_lemma_4_10",

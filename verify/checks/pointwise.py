@@ -582,7 +582,7 @@ def compute_eq_138(s: Setup) -> Trial:
     GF = meta_gradient(certified_family(fam, w, inner, s.w), w, alpha, **_JUDGED_BY_THE_BOUND)
     g_in = fam.gradient(inner)
     return Trial(dict(grad_fi_inner_norm=np.linalg.norm(g_in, axis=1), grad_F_norm=np.linalg.norm(GF), alpha=alpha,
-                      L=consts["L"], rho=consts["rho"], sigma_tilde=consts["sigma_tilde"], D_in=1,
+                      L=consts["L"], rho=consts["rho"], sigma=consts["sigma"], sigma_tilde=consts["sigma_tilde"], D_in=1,
                       D_h=smallest_admitted(s.bound, "D_h", dict(consts, alpha=alpha))),
                  fam.probabilities, _rounding(fam.dim, g_in, GF) / (6 * max(alpha, np.finfo(float).tiny)))
 
@@ -963,6 +963,7 @@ _COMPUTE = {
     "eq_134_fd_remainder": (compute_eq_134, ("alpha_frac", "scale", "delta_frac", "spread", "kink")),
     "eq_136_fd_remainder_delta_rule": (compute_eq_136, ("alpha_frac", "scale", "spread", "kink")),
     "eq_138_task_gradients_by_grad_f": (compute_eq_138, ("alpha_frac", "scale", "spread", "stationary")),
+    "eq_138_task_gradients_by_grad_f_corrected": (compute_eq_138, ("alpha_frac", "scale", "spread", "stationary")),
     "appendix_i_w_star": (compute_appendix_i_w_star, ("alpha_frac", "scale", "spread")),
     "appendix_i_w_fo": (compute_appendix_i_w_fo, ("alpha_frac", "scale", "spread")),
     # The erratum's corrected statements (bounds/lemma_a_3/corrected.py).
@@ -970,6 +971,7 @@ _COMPUTE = {
                                                         ("alpha_frac", "scale", "spread", "stationary")),
     "eq_36_mean_value_form_corrected": (compute_eq_36_corrected, ("alpha_frac", "scale", "spread")),
     "eq_37_factorisation_corrected": (compute_eq_37_corrected, ("alpha_frac", "scale", "spread")),
+    "eq_68_hessian_error_second_moment_corrected": (compute_eq_68, ("alpha_frac", "scale", "spread", "delta_frac")),
     "eq_62_bias_by_mean_gradient_change": (compute_eq_62_bias, ("alpha_frac", "scale", "spread", "delta_frac")),
     "eq_62_inner_step_lipschitz": (compute_eq_62_63, ("alpha_frac", "scale", "spread", "delta_frac")),
     "eq_63_inner_noise_mean_norm": (compute_eq_62_63, ("alpha_frac", "scale", "spread", "delta_frac")),
@@ -1278,6 +1280,16 @@ EXTREMAL: dict[str, list[dict]] = {
     "eq_68_hessian_error_second_moment@regression": [
         dict(extremal="diagonal_regression", alpha_frac=0.5, delta_frac=1 / 3, scale=0.5, distance=0.5, spread=0.5),
     ],
+    # (138) corrected: every step an equality as alpha -> 0 at a stationary point of f whose two tasks have
+    # gradients +-b (sigma exact) (bounds/theorem_h_1/corrected.py).
+    "eq_138_task_gradients_by_grad_f_corrected@quadratic-indefinite": [
+        dict(extremal="quadratic", d=1, n=2, sign=1.0, offset=0.0, alpha_frac=1e-6, scale=0.0, spread=0.5,
+             stationary=0.0),
+    ],
+    # (68) corrected: equality at D_test = 1 (delta_frac = 0), the noise of constant norm (bounds/theorem_4_11/corrected.py).
+    "eq_68_hessian_error_second_moment_corrected@two-point-noise": [
+        dict(_NOISY_QUADRATIC, delta_frac=0.0, hessian_noise=2.0, coupling="same"),
+    ],
     "eq_68_hessian_error_second_moment@two-point-noise": [
         dict(_NOISY_QUADRATIC, delta_frac=1 / 3, hessian_noise=2.0, coupling="same"),
     ],
@@ -1526,6 +1538,8 @@ RUNNER_CASES = {
     "eq_64_young_inequality": "eq_64_young_inequality@two-point-noise",
     "eq_65_second_moment_by_lipschitz": "eq_65_second_moment_by_lipschitz@two-point-noise",
     "eq_68_hessian_error_second_moment": "eq_68_hessian_error_second_moment@regression",
+    "eq_68_hessian_error_second_moment_corrected": "eq_68_hessian_error_second_moment_corrected@two-point-noise",
+    "eq_138_task_gradients_by_grad_f_corrected": "eq_138_task_gradients_by_grad_f_corrected@quadratic-indefinite",
     "eq_70_gradient_error_lipschitz": "eq_70_gradient_error_lipschitz@two-point-noise",
     "eq_71_test_noise_second_moment": "eq_71_test_noise_second_moment@two-point-noise",
     "eq_134_fd_remainder": "eq_134_fd_remainder@ridge",
