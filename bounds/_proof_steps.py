@@ -136,3 +136,23 @@ def descent_tail(prefix: str, where: str, alpha_range, decrease: Bound, rate, re
                          "that dominates the noise and the part kept in (102); it is kept fixed when the chain is "
                          "re-run with the constants as found.")
     return c1, c2, s96, g96, s99, s100, s102, s105, const
+
+
+def split_step(prefix: str, reference: str, rate_step: Bound, noise: tuple, noise_uses: tuple[Bound, ...],
+               theorem_constant, reserve, module: str) -> Bound:
+    """Whether the decrease rate of (100) can pay the noise at the theorem's constant and keep ``reserve`` for (105).
+
+    The proof splits the rate into two fixed halves after (101) (``descent_tail``'s theorem-constant step keeps
+    that split).  The theorem needs only that some split exists: max(noise)/constant + reserve <= rate.
+    Audited with every earlier constant as found, this step says whether the theorem's printed constant and
+    budget survive a false step upstream even where the proof's own split does not.
+    """
+    return constant_step(
+        f"{prefix}_eq_101_split", reference,
+        f"the rate of (100) pays every noise coefficient at the theorem's constant {theorem_constant} and keeps "
+        f"{reserve} for (105): max(noise)/{theorem_constant} + {reserve} <= rate, any split of (101).",
+        (Max(*noise) / theorem_constant + reserve) / kappa(rate_step), Relation.LE, 1,
+        uses=tuple(noise_uses) + (rate_step,), module=module,
+        reading="Not a display of the paper: the existence of a split of (101), which is all (76) and (105) need. "
+                "With the printed constants it holds with the proof's equal split; the audit's chain 'with every "
+                "earlier constant as found' decides whether the theorem survives corrected steps upstream.")

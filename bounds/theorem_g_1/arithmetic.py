@@ -28,7 +28,7 @@ from sympy import Rational, sqrt
 from .._core import Definition, Precondition, Relation
 from .._hypotheses import ALPHA_AT_MOST_ONE_TENTH_OVER_L, ALPHA_POSITIVE, TASK_BATCH_AT_LEAST_20
 from .._proof_quantities import direction_bias_norm
-from .._proof_steps import constant_step, descent_tail, kappa
+from .._proof_steps import constant_step, descent_tail, kappa, split_step
 from .._symbols import B, L, alpha, c, grad_F_norm
 from ..lemma_a_3.statement import C_1, C_1_DEFINITION, C_2, C_2_DEFINITION
 from ..lemma_4_9.arithmetic import c19_second_moment, c61_first_moment
@@ -180,10 +180,14 @@ g1_d_in = constant_step(
     Relation.LE, Rational(1, 600), uses=(g1_eq_122_in, g1_beta_828, g1_eq_119_in, g1_eq_123_in, g1_beta_upper),
     preconditions=(TASK_BATCH_AT_LEAST_20,), produces=("kappa_g1_600", "the 1/600 after (123)"), reading=AFTER_123)
 
+# The noise coefficients of the display after (123) that (101) must dominate (the alpha^2 L term over 20 alpha^2 L^2).
+G1_NOISE = (kappa(g1_sigma_b), kappa(g1_sigma_alpha) / 20, kappa(g1_d_o), kappa(g1_d_in))
+G1_NOISE_USES = (g1_sigma_b, g1_sigma_alpha, g1_d_o, g1_d_in)
 (g1_eq_95_c1, g1_eq_95_c2, g1_eq_96_sigma, g1_eq_96_grad, g1_eq_99, g1_eq_100, g1_eq_102, g1_eq_105,
  g1_theorem_constant) = descent_tail(
     "g1", "Theorem G.1 proof, display after eq. (123), as eq. ({}) of F.1", G1, g1_decrease, Rational(1, 800),
     Rational(1, 1600),
-    (kappa(g1_sigma_b), kappa(g1_sigma_alpha) / 20, kappa(g1_d_o), kappa(g1_d_in)),
-    (g1_sigma_b, g1_sigma_alpha, g1_d_o, g1_d_in), 14,
-    "Theorem G.1 proof, eq. (106) via the display after eq. (123)", __name__)
+    G1_NOISE, G1_NOISE_USES, 14, "Theorem G.1 proof, eq. (106) via the display after eq. (123)", __name__)
+# Does the coefficient 9/46 after (123) (and (34)'s correction) reach the theorem?  Any split of (101).
+g1_eq_101_split = split_step("g1", "Theorem G.1 proof, eq. (106) via the display after eq. (123), any split",
+                             g1_eq_100, G1_NOISE, G1_NOISE_USES, 14, Rational(1, 1600), __name__)
