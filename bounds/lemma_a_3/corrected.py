@@ -53,7 +53,9 @@ lemma_a_3_task_gradient_second_moment_corrected = Bound(
     corrects=lemma_a_3_task_gradient_second_moment.id,
     sharpness=Sharpness(
         status="derived",
-        derivation="Each step of the proof (module docstring) is an inequality between the sides, so lhs/rhs <= 1. "
+        derivation="Proof: by (35b) and (36) in integral form grad F_i = A_i(w)(I - alpha H_i) grad f_i(w), so "
+                   "||grad F_i||^2 <= (1 + alpha L)^4 ||grad f_i||^2 (30a); E_i||grad f_i||^2 <= ||grad f||^2 + sigma^2; "
+                   "and (33) with (a + b)^2 <= 2a^2 + 2b^2. Each step is an inequality between the sides, so lhs/rhs <= 1. "
                    "At alpha = 0 (inside the lemma's range [0, (sqrt 2 - 1)/L)) C1 = 1, C2 = 0, and at a stationary "
                    "point of f with sigma exact lhs = sigma^2 = rhs. For alpha L = x > 0 the printed statement's "
                    "counterexample gives 1/(2 C2^2 + 1) -> 1 as x -> 0; its lhs (1 + x)^4 sigma^2 shows the exponent "
@@ -88,6 +90,9 @@ eq_36_mean_value_form_corrected = Bound(
     lhs_words="for every task i: ||grad f_i(w - alpha grad f_i(w)) - (I - alpha H_i) grad f_i(w)||, H_i g computed "
               "by Gauss-Legendre quadrature of Hessian-vector products along the segment",
     corrects=eq_36_mean_value_form.id,
+    reading="Proof: the fundamental theorem of calculus along the segment, grad f_i(w - alpha g) - g = -alpha "
+            "int_0^1 grad^2 f_i(w - t alpha g) g dt with g = grad f_i(w). -L I <= H_i <= L I by (30a), which is all "
+            "(38)-(41), (46) and (34) use.",
 )
 
 eq_37_factorisation_corrected = Bound(
@@ -101,6 +106,8 @@ eq_37_factorisation_corrected = Bound(
     lhs_words="for every task i: ||grad F_i(w) - A_i(w) (I - alpha H_i) grad f_i(w)||, grad F_i from (35b), H_i by "
               "quadrature",
     corrects=eq_37_factorisation.id,
+    reading="Proof: (36) corrected, grad f_i(w - alpha g) = (I - alpha H_i) g with g = grad f_i(w) (the fundamental "
+            "theorem of calculus along the segment), then (35b): grad F_i(w) = A_i(w) grad f_i(w - alpha g).",
 )
 
 # The proof's step behind (34), with the exponent its premises give: the product of two factors,

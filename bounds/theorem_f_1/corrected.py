@@ -35,7 +35,9 @@ eq_84_hessian_factor_corrected = Bound(
     lhs_words=eq_84_hessian_factor.lhs_words, corrects=eq_84_hessian_factor.id,
     sharpness=Sharpness(
         "derived",
-        """Supremum 1, attained for every D_h (module docstring): ||A + Z|| <= ||A|| + ||Z|| and E||Z||^2 <= alpha^2
+        """Proof: with A = I - alpha grad^2 f_i and Z the batch's noise times alpha, ||A + Z|| <= ||A|| + ||Z||, Jensen,
+        and ||Z|| at most the mean of the samples' norms, whose square has mean at most alpha^2 sigma_H^2 (14).
+        Supremum 1, attained for every D_h: ||A + Z|| <= ||A|| + ||Z|| and E||Z||^2 <= alpha^2
         sigma_H^2 are equalities when every batch's noise adds alpha sigma_H to ||A||: Hessian L I with two-point
         noise sigma_H diag(1, -1) at D_h = 1.""",
         supremum=1, attained=1,

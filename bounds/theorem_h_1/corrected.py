@@ -64,7 +64,11 @@ def _under_scale_free_hessian_batch(printed, sharpness):
         printed, id=f"{printed.id}_corrected", reference=f"{printed.reference}, corrected", preconditions=hypotheses,
         corrects=printed.id, module=__name__, sharpness=sharpness,
         reading=f"{printed.reading} Corrected: D_h >= ceil(36 (alpha^2 rho sigma~)^2) in place of the printed "
-                "D_h >= ceil(36 (alpha rho sigma~)^2) (module docstring).".strip())
+                "D_h >= ceil(36 (alpha rho sigma~)^2). Proof: the D_h batch's noise, opposite at the two points of "
+                "(11), adds t E||v||^2 with t = 36 alpha^4 rho^2 sigma~^2/D_h <= 1, and the mean of (11) is the "
+                "Hessian averaged over the segment (norm at most L), so E||G_i||^2 <= ((1 + alpha L)^2 + t) E||v||^2 "
+                "<= (85/36) E||v||^2; (146)-(148) follow as printed, (149) through (33), (41) and the integral form of "
+                "(36).".strip())
 
 
 # Under t <= 1: E||G_i||^2 <= ((1 + alpha L)^2 + t) E||v||^2 <= (85/36) E||v||^2 at alpha L = 1/6 (module docstring).
@@ -171,9 +175,13 @@ theorem_h_1_accuracy_corrected = Bound(
     preconditions=_SCALE_FREE, definitions=(C_1_DEFINITION, B_FLOOR, GAMMA),
     settings={**theorem_h_1_accuracy.settings, "iteration_budget": ITERATION_BUDGET_CORRECTED},
     algorithm="hf_maml", corrects=theorem_h_1_accuracy.id,
-    reading="The proof sketch is the comment above this Bound; the floor b (7 sigma/46 + 5 sigma~/(24 sqrt(D_in)) + "
-            "sigma~/(12 sqrt(D_o)) at alpha L = 1/6) does not shrink with the batches: HF-MAML's rest points under "
-            "(135) have ||grad F|| up to a fixed fraction of sigma.")
+    reading="Proof: the corrected (140) gives ||s_k|| <= kappa c_u ||grad F|| + b and the corrected (145)-(149) the "
+            "second moments; with Corollary A.1, Lemma 4.9 (19) and Young's inequality the one-step decrease is "
+            "-||grad F||^2/(80 L_k) + (19/1600) b^2/L + batch terms (beta_k = beta~/25), and (94)-(105) give the "
+            "accuracy with Gamma and the budget 1280. The floor b (7 sigma/46 + 5 sigma~/(24 sqrt(D_in)) + "
+            "sigma~/(12 sqrt(D_o)) at alpha L = 1/6) does not shrink with the batches and cannot: a zero of HF-MAML's "
+            "mean direction has ||grad F|| <= b/(1 - kappa c_u), 7 sigma/39 with exact oracles, and on tasks with a "
+            "curvature tent the rest point's ||grad F|| grows in proportion to sigma.")
 
 theorem_h_1_iterations_corrected = Bound(
     id="theorem_h_1_iterations_corrected",
@@ -189,8 +197,11 @@ theorem_h_1_iterations_corrected = Bound(
     settings={"stepsize_factor": Rational(1, 25), "iteration_budget": ITERATION_BUDGET_CORRECTED,
               "delta_rule": DELTA_RULE_B, "accuracy": ACCURACY_B},
     algorithm="hf_maml", corrects=theorem_h_1_iterations.id,
-    reading="Rule (b) makes the bias at most eta Sigma/2, below the accuracy asked: the printed form of (124) then "
-            "holds with 12 and sqrt(12) for 36 and 6. The price is the Hessian batch, D_h = O(1/eps^2), paid only "
+    reading="Proof: with the step s = eta/(rho alpha), kappa <= eta/2, so the bias floor of the corrected (140) is "
+            "b0 + b_FD with b0 = alpha L (1 + alpha L) sigma~/sqrt(D_in) and b_FD <= eta Sigma/2; in (124a) 16 b^2 <= "
+            "32 b0^2 + 8 eta^2 Sigma^2, and eta's three terms make 2 (1 + rho alpha sigma/L) 8 eta^2 Sigma^2 <= eps^2 and "
+            "2 (rho alpha/L) 8 eta^2 Sigma^2 <= eps, which leaves the printed form of (124) with 12 and sqrt(12) for 36 "
+            "and 6. Rule (b) makes the bias at most eta Sigma/2, below the accuracy asked. The price is the Hessian batch, D_h = O(1/eps^2), paid only "
             "when the sample noise depends on w (noise independent of w cancels in (11)).")
 
 
@@ -209,9 +220,13 @@ BIAS_SLOPE = KAPPA_135 * C_U
 # The displays' hypotheses (alpha's range and the Hessian batch), with the scale-free Hessian batch.
 _DISPLAY_SCALE_FREE = tuple(HESSIAN_BATCH_HF_MAML_SCALE_FREE if p is HESSIAN_BATCH_HF_MAML else p
                             for p in eq_140_hf_maml_bias.preconditions)
-_BIAS_READING = ("Corrected (140'): the term kappa c_u sigma is the task variance (137)-(138) lose, the term "
-                 "kappa sigma~/sqrt(D_o) the outer batch's noise they lose (E||v|| >= ||E v||); the comment above "
-                 "gives the proof.")
+_BIAS_READING = ("Proof: s_k = E_i[(I - alpha grad^2 f_i) e_{i,k}] + alpha E[e~_i] ((139) with (128)'s sign); "
+                 "||(I - alpha grad^2 f_i) e_{i,k}|| <= (1 + alpha L) alpha L sigma~/sqrt(D_in) (Lemma 4.10 (20)); the "
+                 "central difference (11) is the Hessian averaged over its segment times v, within rho s/2 = "
+                 "1/(12 alpha) and 2L of grad^2 f_i, so alpha ||e~_i|| <= kappa ||v_i||; E||v_i|| <= ||grad f_i(u_i)|| "
+                 "+ alpha L sigma~/sqrt(D_in) + sigma~/sqrt(D_o); and E_i||grad f_i(u_i)|| <= c_u (||grad F|| + sigma) "
+                 "by the integral form of (36), (41) and (33). The terms kappa c_u sigma (task variance) and "
+                 "kappa sigma~/sqrt(D_o) (the outer batch's noise) are the two that (137)-(138) lose.")
 
 eq_140_hf_maml_bias_corrected = Bound(
     id="eq_140_hf_maml_bias_corrected", reference="Theorem H.1 proof, eq. (140), first inequality, corrected",
@@ -223,7 +238,7 @@ eq_140_hf_maml_bias_corrected = Bound(
     algorithm="hf_maml", corrects=eq_140_hf_maml_bias.id, reading=_BIAS_READING,
     sharpness=Sharpness(
         "not_derived",
-        """Each step of the proof (the comment above (140') in this module) is attained alone: alpha ||e~_i|| = kappa
+        """Each step of the proof (the reading) is attained alone: alpha ||e~_i|| = kappa
         ||v_i|| by a curvature tent of slope rho centred at w_k (the per-task form reaches ratio 1.000 on aligned
         tents), and (33), (41) by their own equality cases; they are not attained at once, and the supremum of the
         closed form over the hypothesis class is not derived (aligned tents at a stationary point reach 0.224)."""))
