@@ -124,3 +124,42 @@ def test_kinked_tasks_outside_the_hypotheses_are_refused(kw, name):
     with pytest.raises(ParameterError) as err:
         kinked_task(**kw)
     assert err.value.parameter == name
+
+
+def _projective_hyperplane_noise(D: int) -> np.ndarray:
+    """(84)'s extremal noise for D_h = D: coordinates are the points x of PG(D, 2) (nonzero x in F_2^(D+1)),
+    one sample per hyperplane h_y = {x : y.x = 0}, alpha N_y = diag(+s on h_y, -t off it) with s = sqrt(D/2),
+    t = s (2^D - 1)/2^D (zero mean).  Any D hyperplanes share a point, where every batch's mean noise is +s."""
+    points = [np.array([(k >> j) & 1 for j in range(D + 1)]) for k in range(1, 2 ** (D + 1))]
+    s = np.sqrt(D / 2)
+    t = s * (2 ** D - 1) / 2 ** D
+    return np.array([np.diag([s if (x @ y) % 2 == 0 else -t for x in points]) for y in points])
+
+
+@pytest.mark.parametrize("D_h", [1, 2, 3])
+def test_eq_84_supremum_is_attained_by_projective_hyperplane_noise(D_h):
+    """(84) over F.1's hypotheses reaches the closed form its Sharpness derives, for every D_h (here 1-3, exactly);
+    the corrected (84) is an equality there.  One task with Hessian L I (L = 1), alpha L = 1/6, w = 0."""
+    import itertools
+
+    from bounds.theorem_f_1.displays import EQ_84_SUPREMUM_AT
+    from bounds import symbols
+
+    alpha = 1 / 6
+    # alpha N_y, one per sample, shrunk by 1e-12 so that 2 alpha^2 sigma_H^2 = D_h does not round above D_h.
+    noise = _projective_hyperplane_noise(D_h) * (1 - 1e-12)
+    d = noise.shape[1]
+    assert np.allclose(noise.mean(axis=0), 0), "the sample Hessians are unbiased"
+    norms = np.linalg.norm(noise, ord=2, axis=(1, 2))
+    assert np.allclose(norms, norms[0]), "every sample's noise has the same norm: sigma_H is exact"
+    sigma_H = norms[0] / alpha
+    A = (1 - alpha) * np.eye(d)
+    batches = itertools.product(range(len(noise)), repeat=D_h)  # ordered draws with replacement, equally likely
+    lhs = np.mean([np.linalg.norm(A + noise[list(b)].mean(axis=0), ord=2) ** 2 for b in batches])
+    values = dict(alpha=alpha, L=1.0, sigma_H=sigma_H, D_h=D_h, I_minus_alpha_hess_norm=1 - alpha,
+                  hessian_factor_second_moment=lhs)
+    printed, corrected = BOUNDS["eq_84_hessian_factor"], BOUNDS["eq_84_hessian_factor_corrected"]
+    assert printed.admits(values) and corrected.admits(values), "F.1's hypotheses hold, D_h at its edge"
+    ratio = lhs / float(printed.rhs_value(values))
+    assert ratio == pytest.approx(float(EQ_84_SUPREMUM_AT.subs(symbols.D_h, D_h)), rel=1e-9)
+    assert lhs / float(corrected.rhs_value(values)) == pytest.approx(1.0, rel=1e-9)

@@ -141,6 +141,10 @@ eq_82_maml_mean_direction = Bound(
         D_in = D_o = D_h = 1 (verify.checks.moments extremal 'kinked-mixture', exact: 0.97256)"""),
     **_MAML)
 
+# The supremum of lhs/rhs of (84) over F.1's hypotheses for a given D_h, attained (the Sharpness record below
+# derives it; tests/test_sharpness_moments_f1_g1.py enumerates the attaining construction for D_h = 1, 2, 3).
+EQ_84_SUPREMUM_AT = (5 + 3 * sqrt(2 * D_h)) ** 2 / 43
+
 eq_84_hessian_factor = Bound(
     id="eq_84_hessian_factor", reference="Theorem F.1 proof, eq. (84)", kind=Kind.EXPECTATION,
     statement="E||I - alpha grad~^2 f_i(w, D_h)||^2 <= alpha^2 sigma_H^2 / D_h + ||I - alpha grad^2 f_i(w)||^2.",
@@ -160,7 +164,8 @@ eq_84_hessian_factor = Bound(
         R(D_h) = (5 + 3 sqrt(2 D_h))^2/43 (1.9867 at D_h = 1, 121/43 at D_h = 2), attained for every D_h by
         Hessians L I with noise built on the hyperplanes of PG(D_h, 2) in d = 2^(D_h + 1) - 1 (any D_h of them
         meet, so every batch has ||A + Z|| = ||A|| + alpha sigma_H); R(D_h) grows like 18 D_h/43, so the supremum
-        is infinite.  The check's extremal instance is D_h = 1: d = 2, Hessian L I, two-point noise sigma_H
+        is infinite (EQ_84_SUPREMUM_AT; tests/test_sharpness_moments_f1_g1.py enumerates the construction for D_h = 1, 2,
+        3 and finds it exactly).  The check's extremal instance is D_h = 1: d = 2, Hessian L I, two-point noise sigma_H
         diag(1, -1) at the edge alpha^2 sigma_H^2 = 1/2, alpha L = 1/6, ratio (5 + 3 sqrt 2)^2/43.""",
         attained=sp.Rational(19866, 10000),
         extremal="""QuadraticFamily A = L I (d = 2, L = 1), two-point Hessian noise sigma_H diag(1, -1) with
