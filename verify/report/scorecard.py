@@ -60,7 +60,11 @@ def rows(doc: dict) -> list[dict]:
         proof = [b for b in printed if b.get("part") != STATEMENT_PART]
         corrected = [b for b in bounds if b.get("corrects")]
         tight = [b for b in statement if b.get("tightness") and b["tightness"].get("reached") is not None]
-        closest = max(tight, key=lambda b: b["tightness"].get("fraction_of_supremum") or 0.0, default=None)
+        # A descent inequality's ratio is negative where F decreases: it says nothing of tightness, so a statement
+        # with a ratio in [0, inf) is shown first; the closest to its supremum, else the largest ratio.
+        closest = max(tight, key=lambda b: (b["tightness"]["reached"] >= 0,
+                                            b["tightness"].get("fraction_of_supremum") or 0.0,
+                                            b["tightness"]["reached"]), default=None)
         kinds = sorted({f["kind"] for b in printed for f in findings_by_bound.get(b["id"], [])})
         out.append({
             "label": label,
