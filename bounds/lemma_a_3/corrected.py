@@ -87,6 +87,7 @@ eq_36_mean_value_form_corrected = Bound(
     lhs=integral_mean_value_residual,
     relation=Relation.EQ,
     rhs=0,
+    preconditions=(ALPHA_BELOW_SQRT2_MINUS_1,),
     lhs_words="for every task i: ||grad f_i(w - alpha grad f_i(w)) - (I - alpha H_i) grad f_i(w)||, H_i g computed "
               "by Gauss-Legendre quadrature of Hessian-vector products along the segment",
     corrects=eq_36_mean_value_form.id,
@@ -103,6 +104,7 @@ eq_37_factorisation_corrected = Bound(
     lhs=integral_factorisation_residual,
     relation=Relation.EQ,
     rhs=0,
+    preconditions=(ALPHA_BELOW_SQRT2_MINUS_1,),
     lhs_words="for every task i: ||grad F_i(w) - A_i(w) (I - alpha H_i) grad f_i(w)||, grad F_i from (35b), H_i by "
               "quadrature",
     corrects=eq_37_factorisation.id,

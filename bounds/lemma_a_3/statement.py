@@ -156,6 +156,8 @@ eq_35_meta_gradient = Bound(
     lhs=meta_gradient_identity_residual,
     relation=Relation.EQ,
     rhs=0,
+    # Lemma A.3's range of alpha, in whose proof the identity stands.
+    preconditions=(ALPHA_BELOW_SQRT2_MINUS_1,),
     lhs_words="the norm of the difference between the gradient of F (2) computed independently (by "
               "differentiating F, e.g. symbolically or by central differences) and the expression (35)",
 )
@@ -169,6 +171,8 @@ eq_36_mean_value_form = Bound(
     lhs=mean_value_residual,
     relation=Relation.EQ,
     rhs=0,
+    # Lemma A.3's range of alpha, in whose proof the identity stands.
+    preconditions=(ALPHA_BELOW_SQRT2_MINUS_1,),
     lhs_words="for every task i: the minimum over points w~ of the segment [w, w - alpha grad f_i(w)] of "
               "||grad f_i(w - alpha grad f_i(w)) - (I - alpha grad^2 f_i(w~)) grad f_i(w)||",
     reading="Encoded as printed: one intermediate point for the whole vector. For d >= 2 only the "
@@ -183,6 +187,8 @@ eq_37_factorisation = Bound(
     lhs=factorisation_residual,
     relation=Relation.EQ,
     rhs=0,
+    # Lemma A.3's range of alpha, in whose proof the identity stands.
+    preconditions=(ALPHA_BELOW_SQRT2_MINUS_1,),
     lhs_words="for every task i: the minimum over w~ of the segment of ||grad F_i(w) - A_i(w) A_i(w~) grad f_i(w)||",
     reading="As (36): one intermediate point for the whole vector.",
 )

@@ -377,7 +377,8 @@ def compute_eq_35(s: Setup, *, falsified: bool = False) -> Trial:
     truncation = 4.0 / 3.0 * np.linalg.norm(fd - fd2)
     F0 = abs(meta_objective(fam, w, alpha))
     slack = truncation + ROUNDING_FACTOR * EPS * (F0 + 1.0) / h + _rounding(fam.dim, formula)
-    return Trial(dict(meta_gradient_identity_residual=np.linalg.norm(fd2 - formula)), None, slack)
+    return Trial(dict(meta_gradient_identity_residual=np.linalg.norm(fd2 - formula), alpha=alpha, L=consts["L"]),
+                 None, slack)
 
 
 def control_eq_35(s: Setup) -> Trial:
@@ -430,7 +431,8 @@ def compute_eq_36(s: Setup, which: int = 36, sign: float = 1.0) -> Trial:
     slack = _rounding(fam.dim, g) * (1 + alpha * consts["L"]) ** 2 + 1e-10 * alpha * consts["L"] * np.max(
         np.linalg.norm(g, axis=1))
     key = "mean_value_residual" if which == 36 else "factorisation_residual"
-    return Trial({key: res}, None, slack)
+    # alpha and L decide Lemma A.3's range of alpha, in whose proof (36)-(37) stand.
+    return Trial({key: res, "alpha": alpha, "L": consts["L"]}, None, slack)
 
 
 def compute_eq_37(s: Setup) -> Trial:
@@ -477,7 +479,7 @@ def compute_eq_36_corrected(s: Setup, which: int = 36, sign: float = 1.0) -> Tri
     quadrature = float(np.max(alpha * np.linalg.norm(fine - coarse, axis=1))) * (1 + alpha * consts["L"])
     slack = _rounding(fam.dim, g, target) * (1 + alpha * consts["L"]) ** 2 + quadrature
     key = "integral_mean_value_residual" if which == 36 else "integral_factorisation_residual"
-    return Trial({key: np.linalg.norm(target - approx, axis=1)}, None, slack)
+    return Trial({key: np.linalg.norm(target - approx, axis=1), "alpha": alpha, "L": consts["L"]}, None, slack)
 
 
 def compute_eq_37_corrected(s: Setup) -> Trial:
