@@ -148,7 +148,9 @@ def test_hf_maml_estimator_is_unbiased_and_reduces_the_variance():
 # ---------------------------------------------------------------------- verdicts and controls
 def test_cases_cover_the_bias_displays_and_the_identities():
     ids = {c.bound_id for c in BIAS_CASES}
-    identities = {"eq_112_fo_maml_bias_identity", "eq_127_hf_maml_mean_direction_split", "eq_128_fd_direction_mean",
+    identities = {"eq_108_fo_maml_mean_direction", "eq_109_fo_maml_mean_direction_inverse",
+                  "eq_112_fo_maml_bias_identity", "eq_113_neumann_series", "eq_114_r_k_series",
+                  "eq_127_hf_maml_mean_direction_split", "eq_128_fd_direction_mean",
                   "eq_130_fd_direction_mean_simplified", "eq_139_hf_maml_bias_identity"}
     # (133) bounds the e-term of (131), MAML's bias r_k: exact, with no HF-MAML direction in it.
     assert ids == set(BIAS_DISPLAYS) | identities | {"eq_133_hf_maml_bias_e_term"}
@@ -191,6 +193,43 @@ def test_identity_112_holds_to_rounding_and_without_e_it_is_violated():
     assert run_instance(case, inst, 1e-6, formula="without_e").verdict is Verdict.VIOLATED
     with pytest.raises(ParameterError, match="formula"):
         run_instance(case, inst, 1e-6, formula="sign_corrected")
+
+
+def test_identity_108_misses_by_twice_the_mean_bias_and_holds_with_the_sign_of_20():
+    case = BIAS_CASES_BY_ID["eq_108_fo_maml_mean_direction@noisy-trigonometric"]
+    inst = Instance(case.id, 9, dict(BASE, noise=0.2))
+    s = bias.setup_for(case, inst)
+    mean_e = np.linalg.norm(s.family.probabilities @ s.e)
+    paper = run_instance(case, inst, 1e-6)
+    # The definition before (108) is -e of (20): the printed (108) is off by 2 E_i e_{i,k}, without e by one.
+    assert paper.verdict is Verdict.VIOLATED and paper.estimate == pytest.approx(2 * mean_e, rel=1e-9)
+    assert run_instance(case, inst, 1e-6, formula="without_e").estimate == pytest.approx(mean_e, rel=1e-9)
+    assert run_instance(case, inst, 1e-6, formula="sign_corrected").verdict is Verdict.HOLDS
+
+
+@pytest.mark.parametrize("bound_id", ["eq_109_fo_maml_mean_direction_inverse", "eq_113_neumann_series",
+                                      "eq_114_r_k_series"])
+def test_identities_109_113_114_hold_to_rounding_and_their_wrong_formula_is_violated(bound_id):
+    case = BIAS_CASES_BY_ID[f"{bound_id}@noisy-trigonometric"]
+    inst = Instance(case.id, 9, dict(BASE, noise=0.2))
+    out = run_instance(case, inst, 1e-6)
+    assert out.verdict is Verdict.HOLDS and out.estimate <= out.rhs < 1e-10
+    wrong = bias.CONTROL_FORMULA[bound_id]
+    assert run_instance(case, inst, 1e-6, formula=wrong).verdict is Verdict.VIOLATED
+
+
+def test_the_neumann_partial_sum_is_the_inverse_within_its_tail_bound():
+    rng = np.random.default_rng(4)
+    Q = np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    H = (Q * np.array([1.0, -1.0, 0.3])) @ Q.T  # eigenvalues +-L: the tail bound is attained up to rounding
+    for alpha in (0.1, 0.5, 0.9):
+        S, tail = bias.neumann_partial_sum(H[None], alpha, 1.0)
+        exact = np.linalg.inv(np.eye(3) - alpha * H)
+        assert np.linalg.norm(S[0] - exact, 2) <= tail + 1e3 * np.finfo(float).eps / (1 - alpha)
+        S1, _ = bias.neumann_partial_sum(H[None], alpha, 1.0, with_identity=False)
+        assert np.allclose(S1[0], S[0] - np.eye(3), atol=1e-14)
+    with pytest.raises(ParameterError, match="alpha L < 1"):
+        bias.neumann_partial_sum(H[None], 1.0, 1.0)
 
 
 def test_identity_139_fails_by_the_sign_of_e_tilde_and_holds_with_it_corrected():

@@ -16,8 +16,11 @@ batch, and alpha < 1/L.
 The expressions use ``MatrixTaskMean`` over a generic task (A_i, b_i); ``instantiate``
 turns them into explicit matrices for concrete, numeric or symbolic, tasks.
 
-Readings.  (157) uses alpha as the outer stepsize as well as the inner one; encoded
-as printed.  The fixed point (158) does not depend on the outer stepsize.  w* is
+Readings.  (157) writes alpha for FO-MAML's outer stepsize beta (the update (8) is
+w_k - beta (1/n) sum_i grad f_i(w_k - alpha grad f_i(w_k))): a typo, recorded as finding
+appendix-i-eq-157-alpha-for-the-outer-stepsize; encoded as printed, the check proves the
+printed map is (8)'s only at beta = alpha and that with beta for the outer alpha it is (8)'s.
+The fixed point (158) does not depend on the outer stepsize.  w* is
 "the solution of problem (2)" obtained from grad F(w*) = 0 (154); the symbolic check
 differentiates F of (2) itself rather than using (154)-(155).
 """
@@ -100,10 +103,13 @@ appendix_i_fo_maml_update = Bound(
     lhs=FO_MAML_STEP,
     relation=Relation.EQ,
     rhs=FO_MAML_AFFINE,
-    lhs_words="the FO-MAML update (8) with exact gradients, all n tasks, and outer stepsize alpha, as (157) "
-              "writes it (the first expression of (157))",
+    lhs_words="the first expression of (157), w_k - alpha (1/n) sum_i (A_i (w_k - alpha (A_i w_k + b_i)) + b_i); "
+              "the check compares both sides with FO-MAML's update (8), exact gradients, all n tasks, outer "
+              "stepsize beta",
     preconditions=HYPOTHESES,
-    reading="(157) uses alpha for the outer stepsize; encoded as printed.",
+    reading="(157) writes alpha for the outer stepsize beta of (8) (finding appendix-i-eq-157-alpha-for-the-outer-"
+            "stepsize, a typo): encoded as printed; it is (8)'s update only at beta = alpha, and with beta for the "
+            "outer alpha it is (8)'s update exactly.",
 )
 
 appendix_i_w_fo = Bound(

@@ -15,13 +15,27 @@ The displays, under alpha L <= 1/10:
     ||E[G_i(w_k)]||^2 <= 2.3 ||grad F(w_k)||^2 + 24 alpha^2 L^2 sigma^2 + 0.06 sigma~^2 / D_in   (119)
     E||G_i(w_k)||^2 <= 20 ||grad F(w_k)||^2 + 7 sigma^2 + sigma~^2 (1/D_o + 0.02/D_in)   (122)
 
-(113) is the Neumann series of (I - alpha grad^2 f_i)^{-1}, which converges because
-alpha L < 1, and (114) rewrites (111) with it: both are inside the left side of (115).
-(120) is the definition of G_i; (121) is (88), registered once in theorem_f_1_proof.
+The identities before them, each checked exactly (verify/checks/bias.py), with
+u_i := w_k - alpha grad f_i(w_k):
 
-Reading of (108)-(112): e_{i,k} is defined in the proof with the opposite sign to
-Lemma 4.10 (grad f_i(...) - E[...]), which makes (108) wrong by a sign; the identity
-(112) is encoded with Lemma 4.10's e_{i,k}, under which (108)-(112) hold.
+    E[G_i(w_k)] = E_i[grad f_i(u_i) + e_{i,k}]                                         (108)
+                = E_i[(I - alpha grad^2 f_i(w_k))^{-1} grad F_i(w_k) + e_{i,k}]           (109)
+                = grad F(w_k) + E_i[((I - alpha grad^2 f_i(w_k))^{-1} - I) grad F_i(w_k) + e_{i,k}]   (110)
+    (I - alpha grad^2 f_i(w_k))^{-1} = I + sum_{j>=1} alpha^j (grad^2 f_i(w_k))^j       (113)
+    r_k = sum_{j>=1} alpha^j E_i[(grad^2 f_i(w_k))^j grad F_i(w_k)] + E_i[e_{i,k}]           (114)
+
+(109) is (108) with (35b); (110) adds and subtracts grad F_i and uses E_i grad F_i = grad F; (111)
+names the bracket r_k and (112) restates (110) with it (both listed in bounds/NOT_CHECKED.md), so
+(110) is the Bound eq_112_fo_maml_bias_identity.  (113) is the Neumann series, convergent as
+||alpha grad^2 f_i|| <= alpha L <= 1/10; (114) is (111) with it.  (120) is the tower rule applied to the
+definition of G_i (listed in bounds/NOT_CHECKED.md); (121) is (88), registered once in theorem_f_1_proof.
+
+Reading of (108)-(114): the proof defines e_{i,k} := grad f_i(u_i) - E_{D_in,D_o}[grad~ f_i(w_k - alpha
+grad~ f_i(w_k, D_in), D_o)] just before (108), the opposite sign to Lemma 4.10's (20) (and to Appendix
+F's definition after (78)).  (108) is encoded as printed, with that definition, and misses E[G_i] by
+2 ||E_i e_{i,k}|| (finding g1-eq-108-sign-of-e-against-its-definition, kind inconsistency: the pair
+(126)-(127) of Appendix H repeats it); with (20)'s e_{i,k} it holds.  (109)-(114) are derived from (108)
+and follow its sign, (20)'s: they are encoded with Lemma 4.10's e_{i,k}.
 
 Sharpness of (116)-(118) (full derivations in the ``Sharpness`` records).  (116) and (117) are
 tight, supremum 1: a kink of grad f_i at the inner point with two-point noise, D_in = 1, makes
@@ -56,7 +70,7 @@ from .._core import Bound, Kind, Relation
 from .._core import Sharpness  # (116)-(118)
 from .._hypotheses import ALPHA_AT_MOST_ONE_TENTH_OVER_L, ALPHA_POSITIVE
 from .._proof_quantities import direction_bias_norm, direction_second_moment, mean_direction_norm
-from .._symbols import GRADIENT, D_in, D_o, L, alpha, declare_quantity, grad_F_norm, sigma, sigma_tilde
+from .._symbols import DIMENSIONLESS, GRADIENT, D_in, D_o, L, alpha, declare_quantity, grad_F_norm, sigma, sigma_tilde
 
 HYPOTHESES = (ALPHA_POSITIVE, ALPHA_AT_MOST_ONE_TENTH_OVER_L)
 _FO = dict(preconditions=HYPOTHESES, algorithm="fo_maml")
@@ -74,12 +88,85 @@ mean_bias_norm = declare_quantity(
     "mean_bias_norm", "||E_i[e_{i,k}]||, the task average of Lemma 4.10's bias", r"\|\mathbb{E}_i[e_{i,k}]\|",
     GRADIENT, text="‖𝔼ᵢ[e_{i,k}]‖")
 
+mean_direction_split_residual = declare_quantity(
+    "mean_direction_split_residual", "||E[G_i(w_k)] - E_i[grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k}]||",
+    r"\|\mathbb{E}[G_i]-\mathbb{E}_i[\nabla f_i(w_k-\alpha\nabla f_i(w_k))+e_{i,k}]\|", GRADIENT,
+    text="‖𝔼[Gᵢ] − 𝔼ᵢ[∇fᵢ(w_k − α∇fᵢ(w_k)) + e_{i,k}]‖")
+mean_direction_inverse_residual = declare_quantity(
+    "mean_direction_inverse_residual",
+    "||E[G_i(w_k)] - E_i[(I - alpha grad^2 f_i(w_k))^{-1} grad F_i(w_k) + e_{i,k}]||",
+    r"\|\mathbb{E}[G_i]-\mathbb{E}_i[(I-\alpha\nabla^2 f_i)^{-1}\nabla F_i+e_{i,k}]\|", GRADIENT,
+    text="‖𝔼[Gᵢ] − 𝔼ᵢ[(I − α∇²fᵢ)⁻¹∇Fᵢ + e_{i,k}]‖")
+neumann_series_residual = declare_quantity(
+    "neumann_series_residual",
+    "max_i ||(I - alpha grad^2 f_i(w)) (I + sum_{j>=1} alpha^j (grad^2 f_i(w))^j) - I||, the series summed to "
+    "its rounding floor",
+    r"\max_i\|(I-\alpha\nabla^2 f_i)(I+\sum_{j\ge1}\alpha^j(\nabla^2 f_i)^j)-I\|", DIMENSIONLESS,
+    text="maxᵢ ‖(I − α∇²fᵢ)(I + Σ_{j≥1} αʲ(∇²fᵢ)ʲ) − I‖")
+r_k_series_residual = declare_quantity(
+    "r_k_series_residual",
+    "||E[G_i(w_k)] - grad F(w_k) - sum_{j>=1} alpha^j E_i[(grad^2 f_i(w_k))^j grad F_i(w_k)] - E_i[e_{i,k}]||",
+    r"\|\mathbb{E}[G_i]-\nabla F-\sum_{j\ge1}\alpha^j\mathbb{E}_i[(\nabla^2 f_i)^j\nabla F_i]-\mathbb{E}_i[e_{i,k}]\|",
+    GRADIENT, text="‖𝔼[Gᵢ] − ∇F − Σ_{j≥1} αʲ 𝔼ᵢ[(∇²fᵢ)ʲ∇Fᵢ] − 𝔼ᵢ[e_{i,k}]‖")
+
+# e_{i,k}'s two signs (finding g1-eq-108-sign-of-e-against-its-definition): (108) as printed, (109)-(114) as derived.
+_E_BEFORE_108 = ("e_{i,k} as the proof defines it just before (108), grad f_i(w_k - alpha grad f_i(w_k)) - "
+                 "E_{D_in,D_o}[grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in), D_o)]; Lemma 4.10's (20) and Appendix F "
+                 "define e_{i,k} := E_{D_in,D_o}[...] - grad f_i(...), the sign (108) needs, so with the printed "
+                 "definition (108) leaves 2 ||E_i e_{i,k}||.")
+_E_OF_20 = ("e_{i,k} is read as Lemma 4.10's (20) defines it, E_{D_in,D_o}[grad~ f_i(w_k - alpha grad~ f_i(w_k, "
+            "D_in), D_o)] - grad f_i(w_k - alpha grad f_i(w_k)): the sign of (108), from which the display is derived "
+            "(the definition printed before (108) has the opposite one: finding "
+            "g1-eq-108-sign-of-e-against-its-definition).")
+
+eq_108_fo_maml_mean_direction = Bound(
+    id="eq_108_fo_maml_mean_direction", reference="Theorem G.1 proof, eq. (108)", kind=Kind.CLOSED_FORM,
+    statement="E[G_i(w_k)] = E_i[grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k}], e_{i,k} as defined before (108).",
+    lhs=mean_direction_split_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="the norm of E[G_i(w_k)] - E_i[grad f_i(u_i) + e_{i,k}] for FO-MAML's direction, the expectation over "
+              "the task and both batches, u_i = w_k - alpha grad f_i(w_k), e_{i,k} as defined before (108)",
+    reading="(108) is read with " + _E_BEFORE_108,
+    **_FO)
+
+eq_109_fo_maml_mean_direction_inverse = Bound(
+    id="eq_109_fo_maml_mean_direction_inverse", reference="Theorem G.1 proof, eq. (109)", kind=Kind.CLOSED_FORM,
+    statement="E[G_i(w_k)] = E_i[(I - alpha grad^2 f_i(w_k))^{-1} grad F_i(w_k) + e_{i,k}].",
+    lhs=mean_direction_inverse_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="the norm of E[G_i(w_k)] - E_i[(I - alpha grad^2 f_i(w_k))^{-1} grad F_i(w_k) + e_{i,k}], the inverse "
+              "applied by a linear solve to grad F_i(w_k) of (35b)",
+    reading=_E_OF_20,
+    **_FO)
+
+eq_113_neumann_series = Bound(
+    id="eq_113_neumann_series", reference="Theorem G.1 proof, eq. (113)", kind=Kind.CLOSED_FORM,
+    statement="(I - alpha grad^2 f_i(w_k))^{-1} = I + sum_{j>=1} alpha^j (grad^2 f_i(w_k))^j for every task.",
+    lhs=neumann_series_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="the largest over tasks of ||(I - alpha grad^2 f_i(w_k)) S_J - I||, S_J the series summed to J terms, "
+              "J the first power with (alpha L)^(J+1) below the rounding floor (the tail's norm is at most "
+              "(alpha L)^(J+1)/(1 - alpha L), part of the allowance)",
+    reading="The series converges because ||alpha grad^2 f_i(w_k)|| <= alpha L <= 1/10 (the paper: 'using the "
+            "expansion').",
+    **_FO)
+
+eq_114_r_k_series = Bound(
+    id="eq_114_r_k_series", reference="Theorem G.1 proof, eq. (114)", kind=Kind.CLOSED_FORM,
+    statement="r_k = sum_{j>=1} alpha^j E_i[(grad^2 f_i(w_k))^j grad F_i(w_k)] + E_i[e_{i,k}], r_k = E[G_i(w_k)] - "
+              "grad F(w_k) by (112).",
+    lhs=r_k_series_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="the norm of E[G_i(w_k)] - grad F(w_k) minus the series of (114) (summed as for (113), the tail bounded "
+              "by (alpha L)^(J+1)/(1 - alpha L) ||grad F_i||) minus E_i[e_{i,k}]",
+    reading=_E_OF_20 + " r_k is (111)'s, equal to E[G_i(w_k)] - grad F(w_k) by (112).",
+    **_FO)
+
 eq_112_fo_maml_bias_identity = Bound(
-    id="eq_112_fo_maml_bias_identity", reference="Theorem G.1 proof, eqs. (111)-(112)", kind=Kind.CLOSED_FORM,
+    id="eq_112_fo_maml_bias_identity", reference="Theorem G.1 proof, eq. (110), with (111)-(112)",
+    kind=Kind.CLOSED_FORM,
     statement="E[G_i(w_k)] = grad F(w_k) + r_k with r_k = E_i[((I - alpha grad^2 f_i)^{-1} - I) grad F_i + e_{i,k}].",
     lhs=r_k_identity_residual, relation=Relation.EQ, rhs=0,
     lhs_words="the norm of E[G_i(w_k)] - grad F(w_k) - r_k, with r_k of (111) computed from exact Hessians, "
               "grad F_i of (35b) and e_{i,k} of Lemma 4.10",
+    reading="(110)'s last line, the bracket named r_k by (111) and the identity restated as (112); grad F(w_k) is "
+            "computed by itself, so the residual includes (110)'s step E_i grad F_i(w_k) = grad F(w_k). " + _E_OF_20,
     **_FO)
 
 eq_115_neumann_term = Bound(

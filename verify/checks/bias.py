@@ -437,9 +437,26 @@ class BiasCase(CheckKey):
 # that (129)'s definition of e~ and Lemma 4.10's (20) of e_{i,k} give, which must hold: it shows
 # the check can say 'holds').
 FORMULAS = {
+    "eq_108_fo_maml_mean_direction": {
+        "paper": "(108) with e_{i,k} as defined before it: E[G] = E_i[grad f_i(u_i) + e_{i,k}], e = grad f_i(u_i) - E v_i",
+        "sign_corrected": "(108) with e_{i,k} of Lemma 4.10's (20), E[v_i] - grad f_i(u_i)",
+        "without_e": "(108) without its e_{i,k} term",
+    },
+    "eq_109_fo_maml_mean_direction_inverse": {
+        "paper": "(109): E[G] = E_i[(I - alpha grad^2 f_i)^{-1} grad F_i + e_{i,k}]",
+        "without_e": "(109) without its e_{i,k} term",
+    },
     "eq_112_fo_maml_bias_identity": {
-        "paper": "(111): r_k = E_i[((I - alpha grad^2 f_i)^{-1} - I) grad F_i + e_{i,k}]",
+        "paper": "(110)-(111): r_k = E_i[((I - alpha grad^2 f_i)^{-1} - I) grad F_i + e_{i,k}]",
         "without_e": "(111) without its e_{i,k} term",
+    },
+    "eq_113_neumann_series": {
+        "paper": "(113): (I - alpha grad^2 f_i)^{-1} = I + sum_{j>=1} alpha^j (grad^2 f_i)^j",
+        "without_identity": "(113) without its I: the series from j = 1 alone",
+    },
+    "eq_114_r_k_series": {
+        "paper": "(114): r_k = sum_{j>=1} alpha^j E_i[(grad^2 f_i)^j grad F_i] + E_i[e_{i,k}]",
+        "without_e": "(114) without its E_i[e_{i,k}] term",
     },
     "eq_127_hf_maml_mean_direction_split": {
         "paper": "(127) with e_{i,k} of (126): E[G] = E_i[grad f_i(u_i)] + E_i[e_{i,k}] - alpha E[d]",
@@ -462,15 +479,94 @@ FORMULAS = {
         "sign_corrected_without_e": "(131) with + alpha E[e~_k^i] and without its e_{i,k} term",
     },
 }
-CONTROL_FORMULA = {"eq_112_fo_maml_bias_identity": "without_e",
+CONTROL_FORMULA = {"eq_108_fo_maml_mean_direction": "without_e",
+                   "eq_109_fo_maml_mean_direction_inverse": "without_e",
+                   "eq_112_fo_maml_bias_identity": "without_e",
+                   "eq_113_neumann_series": "without_identity",
+                   "eq_114_r_k_series": "without_e",
                    "eq_127_hf_maml_mean_direction_split": "without_e",
                    "eq_128_fd_direction_mean": "without_e_tilde",
                    "eq_130_fd_direction_mean_simplified": "sign_corrected_without_e_tilde",
                    "eq_139_hf_maml_bias_identity": "sign_corrected_without_e"}
-POSITIVE_FORMULA = {"eq_127_hf_maml_mean_direction_split": "sign_corrected",
+POSITIVE_FORMULA = {"eq_108_fo_maml_mean_direction": "sign_corrected",
+                    "eq_127_hf_maml_mean_direction_split": "sign_corrected",
                     "eq_128_fd_direction_mean": "sign_corrected",
                     "eq_130_fd_direction_mean_simplified": "sign_corrected",
                     "eq_139_hf_maml_bias_identity": "sign_corrected"}
+# The coefficient each FO-MAML identity's formula puts on e_{i,k} of Lemma 4.10's (20) (the definition printed
+# before (108) is its negative).
+_FO_E = {
+    "eq_108_fo_maml_mean_direction": {"paper": -1.0, "sign_corrected": 1.0, "without_e": 0.0},
+    "eq_109_fo_maml_mean_direction_inverse": {"paper": 1.0, "without_e": 0.0},
+    "eq_112_fo_maml_bias_identity": {"paper": 1.0, "without_e": 0.0},
+    "eq_114_r_k_series": {"paper": 1.0, "without_e": 0.0},
+}
+
+
+def neumann_partial_sum(H: np.ndarray, alpha: float, L: float, with_identity: bool = True
+                        ) -> tuple[np.ndarray, float]:
+    """I + sum_{j=1}^J (alpha H_i)^j per task (113), and the bound (alpha L)^(J+1)/(1 - alpha L) on the tail's norm.
+
+    J is the first power with (alpha L)^(J+1) <= eps: the sum is then (I - alpha H_i)^{-1} to rounding, by the
+    series itself (no inverse is formed), as ||alpha H_i|| <= alpha L < 1.
+    """
+    x = alpha * L
+    if not 0 < x < 1:
+        raise ParameterError("alpha", f"the Neumann series (113) needs 0 < alpha L < 1, got {x!r}")
+    J = max(1, math.ceil(math.log(EPS) / math.log(x)))
+    eye = np.broadcast_to(np.eye(H.shape[-1]), H.shape)
+    power, total = eye.copy(), (eye.copy() if with_identity else np.zeros_like(H))
+    for _ in range(J):
+        power = alpha * power @ H
+        total = total + power
+    return total, x ** (J + 1) / (1 - x)
+
+
+def fo_identity_residual(s: "BiasSetup", bound_id: str, formula: str) -> tuple[float, float]:
+    """The residual of one of G.1's identities (108)-(110), (113)-(114) under ``formula``, and its allowance.
+
+    E[G_i] = E_i E[v_i] exactly (FO-MAML's direction is v_i itself); grad F_i of (35b), grad F by itself,
+    grad f_i(u_i) from the oracle, e_{i,k} of (20) (``expected_outer_gradients``).  The allowance is
+    ROUNDING_FACTOR d eps times the terms' scale, magnified by (1 + alpha L)/(1 - alpha L) where an inverse
+    or the series is applied, plus the series' tail bound where it is summed.
+    """
+    if formula not in FORMULAS[bound_id]:
+        raise ParameterError("formula", f"{formula!r} is not one of {sorted(FORMULAS[bound_id])}")
+    fam, p, alpha, L = s.family, s.family.probabilities, s.alpha, s.consts["L"]
+    cond = (1 + alpha * L) / (1 - alpha * L)
+    H = fam.hessian(s.w)
+    if bound_id == "eq_113_neumann_series":
+        S, tail = neumann_partial_sum(H, alpha, L, with_identity=formula == "paper")
+        M = np.eye(fam.dim)[None] - alpha * H
+        residual = float(max(np.linalg.norm(M[t] @ S[t] - np.eye(fam.dim), 2) for t in range(fam.n_tasks)))
+        return residual, ROUNDING_FACTOR * fam.dim * EPS * cond + (1 + alpha * L) * tail
+    c_e = _FO_E[bound_id][formula]
+    EG = p @ s.Ev
+    grad_Fi = task_meta_gradients(fam, s.w, alpha)
+    scale = max(float(np.max(np.abs(s.Ev))), float(np.max(np.abs(grad_Fi))), 1e-300)
+    tail_term = 0.0
+    if bound_id == "eq_108_fo_maml_mean_direction":
+        inner = fam.gradient(s.w - alpha * fam.gradient(s.w), np.arange(fam.n_tasks))
+        residual_vec, cond = EG - p @ (inner + c_e * s.e), 1.0
+    elif bound_id == "eq_109_fo_maml_mean_direction_inverse":
+        solved = np.linalg.solve(np.eye(fam.dim)[None] - alpha * H, grad_Fi[:, :, None])[:, :, 0]
+        residual_vec = EG - p @ (solved + c_e * s.e)
+    elif bound_id == "eq_112_fo_maml_bias_identity":
+        # (110): the bracket of (111) with the inverse applied by a solve; grad F from its own computation.
+        neumann = np.linalg.solve(np.eye(fam.dim)[None] - alpha * H, grad_Fi[:, :, None])[:, :, 0] - grad_Fi
+        scale = max(scale, float(np.max(np.abs(neumann))))
+        residual_vec = EG - s.grad_F - p @ (neumann + c_e * s.e)
+    elif bound_id == "eq_114_r_k_series":
+        S, tail = neumann_partial_sum(H, alpha, L, with_identity=False)
+        series = np.einsum("tij,tj->ti", S, grad_Fi)
+        scale = max(scale, float(np.max(np.abs(series))))
+        tail_term = tail * float(np.max(np.linalg.norm(grad_Fi, axis=1)))
+        residual_vec = EG - s.grad_F - p @ (series + c_e * s.e)
+    else:
+        raise ParameterError("bound", f"no FO-MAML identity {bound_id}")
+    return float(np.linalg.norm(residual_vec)), ROUNDING_FACTOR * fam.dim * EPS * scale * cond + tail_term
+
+
 # The coefficients each HF-MAML identity's formula puts on e_{i,k} of Lemma 4.10's (20) (e of (126) is its
 # negative) and on e~ of (129): (127) and (130) with ``e``, (128), (130) and (131) with ``e_tilde``.
 _HF_TERMS = {
@@ -531,6 +627,11 @@ _PAIRS = {
     "eq_117_fo_maml_bias": ((*BIAS_KINDS, KINKED), "exact"),
     "eq_118_fo_maml_bias_squared": ((*BIAS_KINDS, KINKED), "exact"),
     "eq_112_fo_maml_bias_identity": (("noisy-trigonometric",), "exact"),
+    # Theorem G.1's (108)-(109), (113)-(114), the identities around (110)-(112).
+    "eq_108_fo_maml_mean_direction": (("noisy-trigonometric",), "exact"),
+    "eq_109_fo_maml_mean_direction_inverse": (("noisy-trigonometric",), "exact"),
+    "eq_113_neumann_series": (("noisy-trigonometric",), "exact"),
+    "eq_114_r_k_series": (("noisy-trigonometric",), "exact"),
     "eq_140_hf_maml_bias": (("noisy-trigonometric",), "monte_carlo"),
     "eq_140_hf_maml_bias_numeric": (("noisy-trigonometric",), "monte_carlo"),
     "eq_139_hf_maml_bias_identity": (("noisy-trigonometric",), "monte_carlo"),
@@ -734,21 +835,10 @@ def run_exact(s: BiasSetup, bound: Bound, formula: str = "paper") -> StatOutcome
         return _failed(s, method)
     lhs_name = next(iter(bound.lhs.free_symbols)).name
     if bound.relation is Relation.EQ:
-        if bound.id != "eq_112_fo_maml_bias_identity":
+        if bound.id not in _FO_E and bound.id != "eq_113_neumann_series":
             raise ParameterError("bound", f"no exact computation of the identity {bound.id}")
-        # (111)-(112): E[G_i] = E_i E[v_i]; r_k with exact Hessians, grad F_i of (35b) and e_{i,k} of (20).
-        EG = p @ s.Ev
-        grad_Fi = task_meta_gradients(fam, s.w, alpha)
-        M = np.eye(fam.dim)[None] - alpha * fam.hessian(s.w)
-        neumann = np.linalg.solve(M, grad_Fi[:, :, None])[:, :, 0] - grad_Fi
-        if formula not in FORMULAS[bound.id]:
-            raise ParameterError("formula", f"{formula!r} is not one of {sorted(FORMULAS[bound.id])}")
-        r_k = p @ (neumann + (s.e if formula == "paper" else 0.0))
-        residual = float(np.linalg.norm(EG - s.grad_F - r_k))
-        # (I - alpha H)^{-1} magnifies rounding by at most (1 + alpha L)/(1 - alpha L).
-        scale = max(np.max(np.abs(s.Ev)), np.max(np.abs(grad_Fi)), np.max(np.abs(neumann)), 1e-300)
-        cond = (1 + alpha * s.consts["L"]) / (1 - alpha * s.consts["L"])
-        tol = ROUNDING_FACTOR * fam.dim * EPS * scale * cond
+        # (108)-(110), (113)-(114): exact Hessians, grad F_i of (35b), e_{i,k} of (20) ((108)'s formula its negative).
+        residual, tol = fo_identity_residual(s, bound.id, formula)
         mb = exact_mean_bound(residual)
         return _identity_outcome(mb.lower, mb.estimate, mb.upper, tol, 0, method,
                                  f"{FORMULAS[bound.id][formula]}; rounding allowance {tol:.3g}; {s.note}")
