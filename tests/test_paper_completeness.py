@@ -12,8 +12,6 @@ from bounds.where import NOT_CHECKED, not_checked, paper_numbers, registered_num
 
 # The displays not registered yet, by where they are in the paper.
 PENDING = {
-    # Appendix A, Lemma A.3's proof, and Appendix B (Lemma 4.8's proof).
-    "32", "38", "39", "41", "42", "43", "45", "48", "49", "50",
     # Appendix C (Lemma 4.9's proof).
     "56", "59", "60", "61",
     # Appendix F (Theorem F.1's proof).
