@@ -422,6 +422,10 @@ class Bound:
             tol = PRECONDITION_EXACT_RECHECK_RTOL * np.broadcast_to(np.asarray(scale(*vals, w), dtype=float), g.shape)
             # (An infinite side, a batch given as "exact" or "all", is decided in floats: no edge.)
             edge = (np.abs(g) <= tol) & np.isfinite(g)
+            if any(info(sym).role == "per_task" for sym in rel.free_symbols):
+                # A hypothesis on a task mean (mu_X > 0 of Theorem A.2) has no single exact point to re-decide at:
+                # it is decided in floats, as the per-task hypotheses above.
+                edge = np.zeros_like(edge)
             for step in steps:
                 x = np.broadcast_to(np.asarray(step(*vals, w), dtype=float), g.shape)
                 edge = edge | (np.abs(x - np.round(x)) <= PRECONDITION_EXACT_RECHECK_RTOL * np.maximum(np.abs(x), 1))

@@ -177,6 +177,11 @@ c = _add("c", "parameter", "stepsize factor: beta_k = c * beta~(w_k), Section 4.
          DIMENSIONLESS, positive=True)
 T = _add("T", "parameter", "number of iterations run", "T", _mi("T"), DIMENSIONLESS,
          integer=True, nonnegative=True)
+# Theorem A.2 (Wooff's bound (32)) is about any random variable X >= 0 and constants c > 0, k: its own symbols.
+c_A2 = _add("c_A2", "parameter", "the positive constant c of Theorem A.2, (32)", "c", _mi("c"), DIMENSIONLESS,
+            positive=True)
+k_A2 = _add("k_A2", "parameter", "the positive integer k of Theorem A.2, (32)", "k", _mi("k"), DIMENSIONLESS,
+            integer=True, positive=True)
 K_1 = _add("K_1", "parameter",
            "the unnamed constant 'C1' of Corollaries 4.13, 4.16 and H.2 (renamed K_1 to keep it "
            "apart from Lemma A.3's C_1)",

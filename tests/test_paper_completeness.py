@@ -12,10 +12,6 @@ from bounds.where import NOT_CHECKED, not_checked, paper_numbers, registered_num
 
 # The displays not registered yet, by where they are in the paper.
 PENDING = {
-    # Theorems 4.12, 4.15, 4.17 as printed (accuracy and iteration counts in O(.) form).
-    "23", "24", "26", "28", "29",
-    # Appendix A, Lemma A.3's proof, and Appendix B (Lemma 4.8's proof).
-    "32", "38", "39", "41", "42", "43", "45", "48", "49", "50",
     # Appendix C (Lemma 4.9's proof).
     "56", "59", "60", "61",
     # Appendix F (Theorem F.1's proof).

@@ -25,6 +25,9 @@ integral form of (36) (17.33 ||grad F||^2 + 5.80 sigma^2 + 0.73 sigma~^2/D_in + 
 not through the corrected (34), which would give 65.4 and 21.9.  The corrected displays below are the printed
 statements under the scale-free hypothesis; the printed hypothesis's counterexample (switching noise at
 D_h = 1) is their negative control, judged exactly on the same instance.
+
+Theorem 4.17 corrected, (28)-(29): the main text's O(.) form of (124)-(125) falls with them; with rule (b) (the
+step of the central difference shrinking with eps, as (125) corrected below) it holds as printed.
 """
 import dataclasses
 
@@ -39,7 +42,8 @@ from .._symbols import (DIMENSIONLESS, GRADIENT, B, D_h, D_in, D_o, Delta, L, al
     grad_F_norm, outer_grad_sample_norm, rho, sigma, sigma_tilde)
 from ..lemma_a_3.statement import C_1, C_1_DEFINITION
 from ..theorem_f_1.statement import BATCH_NOISE
-from .statement import HYPOTHESES, theorem_h_1_accuracy, theorem_h_1_iterations
+from .statement import (HYPOTHESES, theorem_4_17_accuracy, theorem_4_17_iterations, theorem_h_1_accuracy,
+    theorem_h_1_iterations)
 from .arithmetic import H1, RHO_POSITIVE, h1_eq_145
 from .displays import (DELTA_H, delta_H, eq_137_outer_gradient_mean_norm, eq_138_task_gradients_by_grad_f,
     eq_140_hf_maml_bias, eq_141_hf_maml_mean_direction, eq_145_hf_maml_second_moment_4_3, eq_146_hf_maml_second_moment_lemma_4_10,
@@ -321,3 +325,42 @@ eq_138_task_gradients_by_grad_f_corrected = Bound(
         supremum=1,
         extremal="two equally likely 1-d quadratic tasks L w^2/2 +- w at w = 0, alpha L = 1e-6 (verify.checks.pointwise."
                  "EXTREMAL, extremal='quadratic', offset = 0): ratio 1 - 7e-7"))
+
+
+# ---------------------------------------------------------------------- Theorem 4.17 corrected, (28)-(29)
+# (28)-(29) are (124)-(125) under Assumption 4.7 and fall with them (finding h1-hf-maml-converges-to-a-biased-
+# fixed-point): under the rule (135) the accuracy reached exceeds eps by ||grad F(w_inf)|| however large the
+# batches.  Corrected as (125) is, by rule (b): with delta_k^i = eta/(rho alpha ||v||), eta = O(eps/sigma), and the
+# Hessian batch HESSIAN_BATCH_RULE_B, the bias is at most eta Sigma/2 <= eps/8 and the proof of (124) gives
+# max{sqrt(12 (1 + rho alpha sigma/L) N), 12 (rho alpha/L) N, eps} (theorem_h_1_iterations_corrected), which under
+# Assumption 4.7 is (28) as printed, within 1280 Delta (L + rho alpha (sigma + eps))/eps^2 = O(Delta L/eps^2)
+# iterations, (29) as printed.  Judged on the same instance as the printed statements, with rule (b)'s runs.
+_RULE_B = {k: v for k, v in theorem_h_1_iterations_corrected.settings.items() if k != "accuracy"}
+
+theorem_4_17_accuracy_corrected = Bound(
+    id="theorem_4_17_accuracy_corrected",
+    reference="Theorem 4.17, eq. (28), corrected: the finite-difference step shrinking with eps (rule (b))",
+    kind=theorem_4_17_accuracy.kind,
+    statement="HF-MAML with delta_k^i = eta/(rho alpha ||v||) (eta = O(eps/sigma)) and D_h = O(1/eps^2) finds "
+              "w_eps with E||grad F(w_eps)|| <= O(sqrt(N)) + eps.",
+    lhs=theorem_4_17_accuracy.lhs, relation=theorem_4_17_accuracy.relation, rhs=theorem_4_17_accuracy.rhs,
+    lhs_words=theorem_4_17_accuracy.lhs_words + ", with rule (b)",
+    preconditions=HYPOTHESES_B, definitions=theorem_h_1_iterations_corrected.definitions,
+    settings={**_RULE_B, "in": theorem_4_17_accuracy.settings["in"]},
+    algorithm="hf_maml", corrects=theorem_4_17_accuracy.id,
+    reading=theorem_4_17_accuracy.reading + " Corrected: rule (b) in place of (135), as (125) corrected.",
+)
+
+theorem_4_17_iterations_corrected = Bound(
+    id="theorem_4_17_iterations_corrected",
+    reference="Theorem 4.17, eq. (29), corrected: the finite-difference step shrinking with eps (rule (b))",
+    kind=theorem_4_17_iterations.kind,
+    statement="With rule (b), HF-MAML reaches (28) within O(1) Delta min{L/eps^2, ...} iterations "
+              "(explicitly 1280 Delta (L + rho alpha (sigma + eps))/eps^2).",
+    lhs=theorem_4_17_iterations.lhs, relation=theorem_4_17_iterations.relation, rhs=theorem_4_17_iterations.rhs,
+    lhs_words=theorem_4_17_iterations.lhs_words + ", with rule (b)",
+    preconditions=HYPOTHESES_B, definitions=theorem_h_1_iterations_corrected.definitions,
+    settings={**_RULE_B, "in": theorem_4_17_iterations.settings["in"]},
+    algorithm="hf_maml", corrects=theorem_4_17_iterations.id,
+    reading=theorem_4_17_iterations.reading + " Corrected: rule (b) in place of (135), as (125) corrected.",
+)

@@ -32,6 +32,7 @@ the right side times 9/10 of the supremum, and registers the Bound's extremal ru
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -44,7 +45,8 @@ from scipy import optimize
 from bounds import BOUNDS, Bound, Relation, TaskMean, symbols
 from bounds.appendix_i_quadratic.statement import TASK_SYMBOLS
 from bounds.lemma_a_3.statement import X_STAR_34
-from bounds import instantiate
+from bounds import evaluate, instantiate
+from bounds.lemma_4_9 import statement as lemma_4_9
 
 from verify.model.algorithms import (ALL_TASKS, EXACT, draw_meta_batches, fo_maml_direction, maml_direction,
     theorem_h_1_delta_rule)
@@ -494,6 +496,91 @@ def control_eq_37_corrected(s: Setup) -> Trial:
     return compute_eq_36_corrected(s, which=37, sign=-1.0)
 
 
+def _averaged_hessians(fam, w, alpha, g, nodes: int) -> np.ndarray:
+    """H_i = int_0^1 grad^2 f_i(w - t alpha g_i) dt for every task i (n, d, d), by an n-node Gauss-Legendre rule."""
+    t, weights = np.polynomial.legendre.leggauss(nodes)
+    t, weights = 0.5 * (t + 1.0), 0.5 * weights
+    n, m = fam.n_tasks, len(t)
+    tasks = np.repeat(np.arange(n), m)
+    W = w[None, :] - (np.tile(t, n) * alpha)[:, None] * g[tasks]
+    return np.einsum("k,nkde->nde", weights, fam.hessian(W, tasks).reshape(n, m, fam.dim, fam.dim))
+
+
+def compute_eq_38_39(s: Setup) -> Trial:
+    """(38)-(39) of Lemma A.3's proof: ||grad f||, ||grad F||, ||E_i[grad f_i - grad F_i]|| and ||I - A_i(w) A_i(w~_i)||.
+
+    A_i(w~_i) is read in the integral form of (36) (the registry's reading): I - alpha H_i, H_i the Hessian
+    averaged over the segment, by quadrature (the difference of two rules joins the rounding allowance).
+    Points may be moved toward a stationary point of F, where ||grad F|| is small against the second term.
+    """
+    fam = s.family
+    alpha, consts = _alpha_on_reach(s, _meta_reach(s, s.w))
+    w = _toward_stationary(s, alpha)
+    consts = certified_constants(fam, w, _inner(s, alpha, w), s.w)
+    on_ball = certified_family(fam, w, _inner(s, alpha, w), s.w)
+    GFi = task_meta_gradients(on_ball, w, alpha, **_JUDGED_BY_THE_BOUND)
+    g, p = fam.gradient(w), fam.probabilities
+    eye = np.eye(fam.dim)
+    A_w = eye - alpha * fam.hessian(w)
+    coarse, fine = (np.einsum("nde,nef->ndf", A_w, eye - alpha * _averaged_hessians(fam, w, alpha, g, k))
+                    for k in _GAUSS_NODES)
+    factor = spectral_norm(eye - fine)
+    quadrature = float(np.max(spectral_norm(fine - coarse) * np.linalg.norm(g, axis=1)))
+    return Trial(dict(grad_f_norm=np.linalg.norm(p @ g), grad_F_norm=np.linalg.norm(p @ GFi),
+                      meta_gradient_gap_norm=np.linalg.norm(p @ (g - GFi)), hessian_product_gap_norm=factor,
+                      grad_fi_norm_w=np.linalg.norm(g, axis=1), alpha=alpha, L=consts["L"]),
+                 p, _rounding(fam.dim, g, GFi) * (1 + alpha * consts["L"]) ** 2 + quadrature)
+
+
+def compute_eq_41(s: Setup) -> Trial:
+    fam, w = s.family, s.w
+    consts = certified_constants(fam, w)
+    g, p = fam.gradient(w), fam.probabilities
+    return Trial(dict(task_gradient_deviation_norm=np.linalg.norm(g - p @ g, axis=1), sigma=consts["sigma"],
+                      alpha=s.alpha(consts["L"]), L=consts["L"]), p, _rounding(fam.dim, g))
+
+
+def compute_theorem_a_2(s: Setup) -> Trial:
+    """(32): X_i = ||grad f_i(w)|| on task i (a law on [0, inf) with the tasks' probabilities), c = 10^(2 distance - 1) L,
+    k = 1 + round(3 delta_frac); both sides and their inverse moments are the registry's, from X_i, c and k."""
+    fam, w = s.family, s.w
+    L = certified_constants(fam, w)["L"]
+    c = 10.0 ** (2.0 * float(s.params["distance"]) - 1.0) * L
+    k = 1 + int(round(3 * float(s.params["delta_frac"])))
+    X = np.linalg.norm(fam.gradient(w), axis=1)
+    # Every term (X_i + c)^-k, and both sides, lie in [0, c^-k].
+    return Trial(dict(X_A2=X, c_A2=c, k_A2=k), fam.probabilities,
+                 ROUNDING_FACTOR * (fam.dim + fam.n_tasks + k) * EPS * c ** -k)
+
+
+def _lemma_4_8_terms(s: Setup):
+    """The terms of (42)-(45) at w, u, with exact gradients and Hessians, and the constants of their reach."""
+    fam, w, u = s.family, s.w, s.u
+    alpha, consts = _alpha_on_reach(s, _meta_reach(s, w, u))
+    on_ball = _reach_family(s, _meta_reach(s, w, u), alpha)
+    t = np.arange(fam.n_tasks)
+    gw_in, gu_in = fam.gradient(_inner(s, alpha, w)), fam.gradient(_inner(s, alpha, u))
+    Hw, Hu = fam.hvp(w, gw_in, t), fam.hvp(u, gu_in, t)
+    return on_ball, alpha, consts, gw_in, gu_in, Hw, Hu
+
+
+def compute_eq_42_43(s: Setup) -> Trial:
+    on_ball, alpha, consts, gw_in, gu_in, Hw, Hu = _lemma_4_8_terms(s)
+    Gw, Gu = meta_gradient(on_ball, s.w, alpha), meta_gradient(on_ball, s.u, alpha)
+    return Trial(dict(grad_F_diff_norm=np.linalg.norm(Gw - Gu), alpha=alpha, L=consts["L"],
+                      inner_step_grad_diff_norm=np.linalg.norm(gw_in - gu_in, axis=1),
+                      hessian_inner_gradient_diff_norm=np.linalg.norm(Hw - Hu, axis=1)),
+                 s.family.probabilities, _rounding(s.family.dim, Gw, Gu, gw_in, gu_in, alpha * Hw, alpha * Hu))
+
+
+def compute_eq_45(s: Setup) -> Trial:
+    on_ball, alpha, consts, gw_in, gu_in, Hw, Hu = _lemma_4_8_terms(s)
+    return Trial(dict(hessian_inner_gradient_diff_norm=np.linalg.norm(Hw - Hu, axis=1), alpha=alpha, L=consts["L"],
+                      rho=consts["rho"], grad_fi_inner_norm_u=np.linalg.norm(gu_in, axis=1),
+                      norm_w_minus_u=np.linalg.norm(s.w - s.u)),
+                 None, _rounding(s.family.dim, Hw, Hu) + consts["L"] * _rounding(s.family.dim, gw_in, gu_in))
+
+
 def compute_eq_86(s: Setup) -> Trial:
     fam, w = s.family, s.w
     consts = certified_constants(fam, w)
@@ -753,6 +840,60 @@ def compute_eq_62_63(s: Setup) -> Trial:
                  None, b.slack(b.gx, b.gu, aL * b.gt, aL * b.g))
 
 
+def compute_eq_48_49(s: Setup) -> Trial:
+    """(48)-(49) of Lemma 4.9's proof: the stepsize batch D_beta (size from delta_frac) enumerated exactly.
+
+    B' enters only Lemma 4.9's hypothesis (18): it is the smallest the registry admits at the instance's constants.
+    """
+    b = _one_batch(s, _batch_size(s.params))
+    values = dict(stepsize_batch_noise_second_moment=b.mean(_norms(b.xi) ** 2),
+                  stepsize_batch_gradient_mean_norm=b.mean(_norms(b.gt)), grad_fi_norm_w=_norms(b.g),
+                  alpha=b.alpha, L=b.consts["L"], rho=b.consts["rho"], sigma=b.consts["sigma"],
+                  sigma_tilde=b.consts["sigma_tilde"], D_beta=b.D)
+    values["B_prime"] = smallest_admitted(s.bound, "B_prime", values)
+    return Trial(values, None, b.slack(b.gt * b.gt, b.g * b.g) + b.slack(b.gt, b.g))
+
+
+# The exact enumeration of (50)'s B' atoms stops beyond this many multisets (the instance is then not built).
+_EQ_50_CAP = 5000
+
+
+def compute_eq_50(s: Setup) -> Trial:
+    """(50): E[beta~(w)^2] and the mean and variance of X = L~(w) - 4L over the exact law of B' (task, D_beta batch) atoms.
+
+    An atom is a task j with one outcome of its batch D_beta (probability p_j q_k); B' atoms are i.i.d., every multiset
+    enumerated with its multinomial weight; beta~ and L~ are the registry's (16)-(17).  rho is the certified one, or
+    the extremal configuration's ``rho`` where larger (any larger rho is a valid constant of Assumption 4.4).
+    """
+    b = _one_batch(s, _batch_size(s.params))
+    fam, n = b.family, b.family.n_tasks
+    rho = max(b.consts["rho"], float(s.params.get("rho", 0.0)))
+    values = dict(alpha=b.alpha, L=b.consts["L"], rho=rho, sigma=b.consts["sigma"], sigma_tilde=b.consts["sigma_tilde"],
+                  D_beta=b.D)
+    B_prime = smallest_admitted(s.bound, "B_prime", values)
+    norms = _norms(b.gt).reshape(-1)
+    probs = (b.q[:, None] * fam.probabilities[None, :]).reshape(-1)
+    keep = probs > 0
+    norms, probs = norms[keep], probs[keep]
+    K = len(norms)
+    if math.comb(K + B_prime - 1, B_prime) > _EQ_50_CAP:
+        raise ParameterError("B_prime", f"B' = {B_prime} over {K} atoms exceeds the exact enumeration's cap {_EQ_50_CAP}")
+    combos = np.array(list(itertools.combinations_with_replacement(range(K), B_prime)), dtype=int).reshape(-1, B_prime)
+    counts = np.stack([(combos == a).sum(axis=1) for a in range(K)], axis=1)
+    log_coef = math.lgamma(B_prime + 1) - np.array([sum(math.lgamma(c + 1) for c in row) for row in counts])
+    with np.errstate(divide="ignore"):
+        weight = np.exp(log_coef + counts @ np.log(probs))
+    at = dict(values, batch_grad_norm=norms[combos])
+    uniform = np.full(B_prime, 1.0 / B_prime)
+    L_tilde = np.asarray(evaluate(lemma_4_9.L_TILDE.expr, at, task_weights=uniform), dtype=float).reshape(-1)
+    beta = np.asarray(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, at, task_weights=uniform), dtype=float).reshape(-1)
+    X = L_tilde - 4 * values["L"]  # (50): X = 2 rho alpha sum_j ||grad~ f_j(w, D_beta^j)||/B', c = 4L
+    mu = float(weight @ X)
+    values.update(B_prime=B_prime, E_beta_tilde_sq=float(weight @ beta ** 2), mu_b=mu,
+                  sigma_b_sq=float(weight @ (X - mu) ** 2))
+    return Trial(values, None, ROUNDING_FACTOR * (fam.dim + len(weight)) * EPS * (4 * values["L"]) ** -2)
+
+
 def _eq_64_65_values(s: Setup, *, outer_noise: bool = True) -> Trial:
     """(64)-(65): E||v||^2 with the outer batch integrated out, E||grad f_i(x)||^2, E||Y||^2, ||grad f_i(u)||.
 
@@ -917,6 +1058,8 @@ def _applicable_kinds(bound_id: str) -> tuple[str, ...]:
         return FAMILY_KINDS + ("noisy-quadratic-concave",)
     if bound_id in _ONE_BATCH_KINDS:
         return _ONE_BATCH_KINDS[bound_id]
+    if bound_id in _PROOF_DISPLAY_KINDS:
+        return _PROOF_DISPLAY_KINDS[bound_id]
     # Theorem H.1's (134), (136): the delta rule needs rho > 0 (quadratics have rho = 0 and an exact
     # difference); ridge tasks hold (9)'s equality case.  (138): where the tasks' curvatures differ
     # (trigonometric) and where they are constant (quadratic), at stationary points of F.
@@ -932,6 +1075,10 @@ def _applicable_kinds(bound_id: str) -> tuple[str, ...]:
 # affine gradients of least squares (lhs 0, nothing a falsified constant could show).
 _ONE_BATCH = ("regression", "two-point-noise")
 _ONE_BATCH_KINDS = {
+    "eq_50_wooff_second_moment": ("two-point-noise",),
+    "eq_48_stepsize_batch_variance": _ONE_BATCH,
+    "eq_49_stepsize_batch_gradient_upper": _ONE_BATCH,
+    "eq_49_stepsize_batch_gradient_lower": _ONE_BATCH,
     "eq_62_bias_by_mean_gradient_change": ("two-point-noise",),
     "eq_62_inner_step_lipschitz": _ONE_BATCH,
     "eq_63_inner_noise_mean_norm": _ONE_BATCH,
@@ -944,6 +1091,21 @@ _ONE_BATCH_KINDS = {
     "eq_71_test_noise_second_moment": _ONE_BATCH,
     "eq_73_grad_f_hat_expansion": _ONE_BATCH,
     "eq_74_grad_f_hat_decomposition": _ONE_BATCH,
+}
+
+
+# The displays of the proofs of Lemma A.3 and Lemma 4.8: the family holding their equality case (a shared
+# concave quadratic), curvature that varies with w (trigonometric; rank-one, whose constants grow with the ball),
+# and tasks of different Hessians (indefinite quadratics), where the triangle and Jensen steps are strict.
+_PROOF_DISPLAY = ("quadratic-concave-shared", "quadratic-indefinite", "trigonometric", "rank-one")
+_PROOF_DISPLAY_KINDS = {
+    "theorem_a_2_lower": _PROOF_DISPLAY,
+    "theorem_a_2_upper": _PROOF_DISPLAY,
+    "eq_38_triangle_inequality": _PROOF_DISPLAY,
+    "eq_39_jensen_operator_norm": _PROOF_DISPLAY,
+    "eq_41_task_gradient_spread": _PROOF_DISPLAY,
+    "eq_42_43_meta_gradient_split": _PROOF_DISPLAY,
+    "eq_45_hessian_gradient_product_lipschitz": _PROOF_DISPLAY,
 }
 
 
@@ -966,6 +1128,14 @@ _COMPUTE = {
     "eq_136_fd_remainder_delta_rule": (compute_eq_136, ("alpha_frac", "scale", "spread", "kink")),
     "eq_138_task_gradients_by_grad_f": (compute_eq_138, ("alpha_frac", "scale", "spread", "stationary")),
     "eq_138_task_gradients_by_grad_f_corrected": (compute_eq_138, ("alpha_frac", "scale", "spread", "stationary")),
+    # The displays of the proofs of Lemma A.3, (38)-(41), and Lemma 4.8, (42)-(45).
+    "theorem_a_2_lower": (compute_theorem_a_2, ("scale", "spread", "distance", "delta_frac")),
+    "theorem_a_2_upper": (compute_theorem_a_2, ("scale", "spread", "distance", "delta_frac")),
+    "eq_38_triangle_inequality": (compute_eq_38_39, ("alpha_frac", "scale", "spread", "stationary")),
+    "eq_39_jensen_operator_norm": (compute_eq_38_39, ("alpha_frac", "scale", "spread", "stationary")),
+    "eq_41_task_gradient_spread": (compute_eq_41, ("scale", "spread")),
+    "eq_42_43_meta_gradient_split": (compute_eq_42_43, None),
+    "eq_45_hessian_gradient_product_lipschitz": (compute_eq_45, None),
     "appendix_i_w_star": (compute_appendix_i_w_star, ("alpha_frac", "scale", "spread")),
     "appendix_i_w_fo": (compute_appendix_i_w_fo, ("alpha_frac", "scale", "spread")),
     # The erratum's corrected statements (bounds/lemma_a_3/corrected.py).
@@ -974,6 +1144,10 @@ _COMPUTE = {
     "eq_36_mean_value_form_corrected": (compute_eq_36_corrected, ("alpha_frac", "scale", "spread")),
     "eq_37_factorisation_corrected": (compute_eq_37_corrected, ("alpha_frac", "scale", "spread")),
     "eq_68_hessian_error_second_moment_corrected": (compute_eq_68, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_50_wooff_second_moment": (compute_eq_50, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_48_stepsize_batch_variance": (compute_eq_48_49, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_49_stepsize_batch_gradient_upper": (compute_eq_48_49, ("alpha_frac", "scale", "spread", "delta_frac")),
+    "eq_49_stepsize_batch_gradient_lower": (compute_eq_48_49, ("alpha_frac", "scale", "spread", "delta_frac")),
     "eq_62_bias_by_mean_gradient_change": (compute_eq_62_bias, ("alpha_frac", "scale", "spread", "delta_frac")),
     "eq_62_inner_step_lipschitz": (compute_eq_62_63, ("alpha_frac", "scale", "spread", "delta_frac")),
     "eq_63_inner_noise_mean_norm": (compute_eq_62_63, ("alpha_frac", "scale", "spread", "delta_frac")),
@@ -1147,11 +1321,11 @@ def _extremal_noisy_quadratic(bound: Bound, p: dict):
 
     The curvature is sign L along e_1, the noise direction, so grad f_i(u - alpha xi) - grad f_i(u) = -alpha A xi
     has norm alpha L ||xi|| for every outcome ((62), (65), (70) equalities), and one sample's variance is
-    sigma~^2 exactly ((65), (71); (63) with D_in = 1).  ``hessian_noise`` sets a two-point Hessian noise
+    sigma~^2 exactly ((65), (71); (63) with D_in = 1).  ``gradient_noise`` (default 1) sets sigma~ ((50): 0, exact oracles).  ``hessian_noise`` sets a two-point Hessian noise
     sigma_H (signs ``coupling`` to the gradient's): one fixed matrix e_1 e_1', so (68) holds with equality.
     """
     base, w, u, v = _extremal_quadratic(bound, p)
-    fam = NoisyFamily(base, 1.0, float(p.get("hessian_noise", 0.0)), distribution="two_point",
+    fam = NoisyFamily(base, float(p.get("gradient_noise", 1.0)), float(p.get("hessian_noise", 0.0)), distribution="two_point",
                       coupling=str(p.get("coupling", "independent")))
     return fam, w, u, v
 
@@ -1260,6 +1434,37 @@ EXTREMAL: dict[str, list[dict]] = {
         dict(extremal="quadratic", d=1, n=2, sign=-1.0, offset=0.0, alpha_frac=0.0, scale=0.0, spread=0.5,
              stationary=0.0),
     ],
+    # (38): alpha = 0, where the second term vanishes and grad F = grad f. (39): one task, its gradient along the
+    # top singular vector of I - A_i(w) A_i(w~_i), at alpha L near the end of Lemma A.3's range. (41): two tasks with
+    # gradients +-e_1 about their mean (sigma exact). (42)-(43), (45): curvature -L along w - u (bounds/lemma_4_8/displays.py).
+    # (32), Theorem A.2: X constant (one task) for the left inequality; X two-point on {0, 2} (gradients 2 e_1 and 0 at
+    # w = 0) for the right one (bounds/theorem_a_2/statement.py).
+    "theorem_a_2_lower@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=2, n=1, sign=-1.0, offset=1.0, scale=0.0, distance=0.5, spread=0.5, delta_frac=1.0),
+    ],
+    "theorem_a_2_upper@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=2, n=2, sign=-1.0, offset=1.0, scale=0.0, distance=0.5, spread=0.5,
+             delta_frac=1 / 3),
+    ],
+    "eq_38_triangle_inequality@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=2, n=2, sign=-1.0, offset=0.3, alpha_frac=0.0, scale=0.5, spread=0.5,
+             stationary=0.0),
+    ],
+    "eq_39_jensen_operator_norm@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=2, n=1, sign=-1.0, offset=1.0, alpha_frac=0.99, scale=0.5, spread=0.5,
+             stationary=0.0),
+    ],
+    "eq_41_task_gradient_spread@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=2, n=2, sign=-1.0, offset=0.0, alpha_frac=0.5, scale=0.5, spread=0.5),
+    ],
+    "eq_42_43_meta_gradient_split@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=2, n=2, sign=-1.0, offset=0.3, alpha_frac=1.0, scale=0.5, distance=0.5,
+             spread=0.5),
+    ],
+    "eq_45_hessian_gradient_product_lipschitz@quadratic-concave-shared": [
+        dict(extremal="quadratic", d=2, n=2, sign=-1.0, offset=0.3, alpha_frac=1.0, scale=0.5, distance=0.5,
+             spread=0.5),
+    ],
     "eq_86_hessian_factor_at_most_2@noisy-quadratic-concave": [
         dict(extremal="hessian_noise", d=1, alpha_frac=1.0, scale=0.5, distance=0.0, spread=0.5),
         dict(extremal="hessian_noise", d=3, alpha_frac=1.0, scale=0.2, distance=0.0, spread=0.5),
@@ -1276,6 +1481,16 @@ EXTREMAL: dict[str, list[dict]] = {
         dict(_NOISY_KINK, delta_frac=0.0), dict(_NOISY_KINK, delta_frac=1 / 3),
     ],
     "eq_62_inner_step_lipschitz@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=1 / 3)],
+    # Lemma 4.9's (48): two-point noise of norm sigma~ (D_beta = 2); (49) right: one task stationary at w = 0 with
+    # D_beta = 1; (49) left: one task with ||grad f_j(w)|| = 100 sigma~, D_beta = 1 (bounds/lemma_4_9/displays.py).
+    "eq_48_stepsize_batch_variance@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=1 / 3)],
+    # (50): X two-point on {0, 2 rho alpha ||grad f_2||}: two tasks without gradient noise, one stationary at w = 0.
+    "eq_50_wooff_second_moment@two-point-noise": [dict(_NOISY_QUADRATIC, offset=1.0, scale=0.0, delta_frac=0.0,
+                                                       gradient_noise=0.0, rho=1.0)],
+    "eq_49_stepsize_batch_gradient_upper@two-point-noise": [dict(_NOISY_QUADRATIC, n=1, offset=0.0, scale=0.0,
+                                                                 delta_frac=0.0)],
+    "eq_49_stepsize_batch_gradient_lower@two-point-noise": [dict(_NOISY_QUADRATIC, n=1, offset=100.0, scale=0.0,
+                                                                 delta_frac=0.0)],
     "eq_63_inner_noise_mean_norm@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=0.0)],
     "eq_64_young_inequality@two-point-noise": [dict(_NOISY_KINK, delta_frac=0.0)],
     "eq_65_second_moment_by_lipschitz@two-point-noise": [dict(_NOISY_QUADRATIC, delta_frac=1 / 3)],
@@ -1534,6 +1749,10 @@ RUNNER_CASES = {
     "eq_115_neumann_term": "eq_115_neumann_term@quadratic-positive-definite",
     "lemma_a_3_task_gradient_second_moment_corrected":
         "lemma_a_3_task_gradient_second_moment_corrected@quadratic-concave-shared",
+    "eq_50_wooff_second_moment": "eq_50_wooff_second_moment@two-point-noise",
+    "eq_48_stepsize_batch_variance": "eq_48_stepsize_batch_variance@two-point-noise",
+    "eq_49_stepsize_batch_gradient_upper": "eq_49_stepsize_batch_gradient_upper@two-point-noise",
+    "eq_49_stepsize_batch_gradient_lower": "eq_49_stepsize_batch_gradient_lower@two-point-noise",
     "eq_62_bias_by_mean_gradient_change": "eq_62_bias_by_mean_gradient_change@two-point-noise",
     "eq_62_inner_step_lipschitz": "eq_62_inner_step_lipschitz@two-point-noise",
     "eq_63_inner_noise_mean_norm": "eq_63_inner_noise_mean_norm@two-point-noise",
@@ -1544,6 +1763,13 @@ RUNNER_CASES = {
     "eq_138_task_gradients_by_grad_f_corrected": "eq_138_task_gradients_by_grad_f_corrected@quadratic-indefinite",
     "eq_70_gradient_error_lipschitz": "eq_70_gradient_error_lipschitz@two-point-noise",
     "eq_71_test_noise_second_moment": "eq_71_test_noise_second_moment@two-point-noise",
+    "theorem_a_2_lower": "theorem_a_2_lower@quadratic-concave-shared",
+    "theorem_a_2_upper": "theorem_a_2_upper@quadratic-concave-shared",
+    "eq_38_triangle_inequality": "eq_38_triangle_inequality@quadratic-concave-shared",
+    "eq_39_jensen_operator_norm": "eq_39_jensen_operator_norm@quadratic-concave-shared",
+    "eq_41_task_gradient_spread": "eq_41_task_gradient_spread@quadratic-concave-shared",
+    "eq_42_43_meta_gradient_split": "eq_42_43_meta_gradient_split@quadratic-concave-shared",
+    "eq_45_hessian_gradient_product_lipschitz": "eq_45_hessian_gradient_product_lipschitz@quadratic-concave-shared",
     "eq_134_fd_remainder": "eq_134_fd_remainder@ridge",
     "eq_136_fd_remainder_delta_rule": "eq_136_fd_remainder_delta_rule@ridge",
 }

@@ -22,8 +22,9 @@ import math
 from bounds import BOUNDS
 from verify.judge.evidence import Evidence, Verdict
 from verify.judge.findings import for_check
-from verify.checks.h1_counterexample import (CORRECTED_IDS, COROLLARY_ID, DEFAULT_PARAMS, FAMILY, FINDINGS_CHECK,
-    ITERATIONS_ID, TABLE_1_ID, THEOREM_ID, instance_of, judge_corrected, replay_command, run_instance)
+from verify.checks.h1_counterexample import (CORRECTED_IDS, DEFAULT_PARAMS, FAMILY, FINDINGS_CHECK, ITERATIONS_ID,
+    MAIN_TEXT_ACCURACY_ID, MAIN_TEXT_ITERATIONS_ID, PRINTED_IDS, TABLE_1_ID, instance_of, judge_corrected,
+    replay_command, run_instance)
 from verify.checks.instances import mix_seed
 from verify.judge.statistics import budget_for, run_budget_summary, student_t
 
@@ -55,7 +56,7 @@ def test_h1_counterexample(ledger, run_seed, profile):
     control_note = "; ".join(f"{c.name} (must be {c.required.value}): {c.verdict.value}, {c.note}"
                              for *_, out in results for c in out.controls)
     verdicts = {}
-    for bound_id in (THEOREM_ID, COROLLARY_ID, ITERATIONS_ID, TABLE_1_ID):
+    for bound_id in PRINTED_IDS:
         bound = BOUNDS[bound_id]
         worst_seed, worst_p, worst = max(results, key=lambda t: t[2].outcome(bound_id).ratio)
         o = worst.outcome(bound_id)
@@ -77,7 +78,13 @@ def test_h1_counterexample(ledger, run_seed, profile):
                    else "Table 1's cell ||grad F|| <= eps is Corollary H.2's claim; B = 1e12 meets (151) for every "
                    "eps here, so the runs and their best level do not change with eps (growth exponent 0 against "
                    "the claimed 1); decided at eps = half that level. " if bound_id == TABLE_1_ID
-                   else "") + f"min over k <= T of the mean over {runs} runs of ||grad F(w_k)|| = {o.estimate:.6g} (k={o.best_k}), "
+                   else "(28), Theorem 4.17 as printed: its O(sqrt(N)) term is sigma/sqrt(B) here, which vanishes as B "
+                   "grows, while the level, ||grad F(w_inf)||, does not depend on B: the excess over eps stays at the "
+                   "level less eps (growth exponent 0 in B against the claimed -1/2); decided at B = 1e12 on (124)'s "
+                   "runs, rhs eps. " if bound_id == MAIN_TEXT_ACCURACY_ID
+                   else "(29), Theorem 4.17 as printed: no k <= T reaches (28)'s accuracy (eps plus the vanishing batch "
+                   "noise), the same event as (124)'s violation; the count is infinite at this eps, not O(1/eps^2). "
+                   if bound_id == MAIN_TEXT_ITERATIONS_ID else "") + f"min over k <= T of the mean over {runs} runs of ||grad F(w_k)|| = {o.estimate:.6g} (k={o.best_k}), "
                   f"confidence bounds [{o.lower:.6g}, {o.upper:.6g}] vs rhs {o.rhs:.6g} ({o.note}); the smallest "
                   f"||grad F(w_k)|| of any run at any k <= T: {best.min():.6g}, t lower bound on E[min_k] "
                   f"{low_min:.6g}; error probability per one-sided bound {delta:.2g} (budget_for('h1_counterexample', "
