@@ -24,10 +24,23 @@ MINE = ("eq_82_maml_mean_direction", "eq_84_hessian_factor", "eq_85_maml_second_
         "eq_87_maml_second_moment_by_outer", "eq_88_outer_gradient_second_moment", "eq_89_maml_second_moment",
         "eq_119_fo_maml_mean_direction", "eq_122_fo_maml_second_moment", "eq_84_hessian_factor_corrected")
 FINDING_BOUNDS = {f.bound for f in for_check("moments")}
+# The identities (78) and (83) share the runners; they are not inequalities, so no sharpness: (78) holds, (83)'s
+# '=' is the recorded typo (its '<=' reading is judged in verify/checks/test_moments.py).
+IDENTITIES = ("eq_78_maml_mean_direction", "eq_83_maml_second_moment_by_batches")
 
 
 def test_the_list_is_the_runners_list():
-    assert set(MINE) == set(FG_EXTREMAL_PARAMS)
+    assert set(MINE) | set(IDENTITIES) == set(FG_EXTREMAL_PARAMS)
+
+
+@pytest.mark.parametrize("bound_id", IDENTITIES)
+def test_an_identity_is_judged_on_its_instances(bound_id):
+    b = BOUNDS[bound_id]
+    assert b.relation.value == "==" and b.sharpness is None
+    runs = extremal_runs(b)
+    assert runs, f"{bound_id}: no extremal runner"
+    expected = Verdict.VIOLATED if bound_id in FINDING_BOUNDS else Verdict.HOLDS
+    assert all(r.verdict is expected for r in runs), [(r.verdict.value, r.note) for r in runs]
 
 
 @pytest.mark.parametrize("bound_id", MINE)

@@ -95,7 +95,7 @@ c19_second_moment = constant_step(
             "defined.")
 
 c61_first_moment = constant_step(
-    "c61_first_moment_0_8", "Lemma 4.9 proof, eqs. (59)-(61)",
+    "c61_first_moment_0_8", "Lemma 4.9 proof, eq. (61) (after (59)-(60))",
     "E[beta~(w)] >= 1/(4L + mu_b) >= 1/(L(w) + L) >= (4/5)/L(w), as L(w) >= 4L: L(w)/(L(w) + L) >= 0.8.",
     L_w / (L_w + kappa(c52_slack) * L), Relation.GE, Rational(4, 5),
     uses=(c52_slack,), fixed=(L_OF_W,),

@@ -1,4 +1,4 @@
-"""Theorem F.1's proof, eqs. (80)-(82) and (84)-(89): moments of MAML's direction G_i(w_k).
+"""Theorem F.1's proof, eqs. (78), (80)-(89): moments of MAML's direction G_i(w_k); (90), (94), (97), (98): the descent.
 
 G_i(w_k) := (I - alpha grad~^2 f_i(w_k, D_h^i)) grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in^i), D_o^i),
 and r_k := E[G_i(w_k)] - grad F(w_k) (79).  The displays, under Theorem F.1's
@@ -16,13 +16,36 @@ hypotheses (alpha L <= 1/6, D_h >= 2 alpha^2 sigma_H^2):
                                         + 2 alpha^2 L^2 sigma~^2 / D_in + sigma~^2 / D_o               (88)
     E||G_i(w_k)||^2 <= 40 ||grad F(w_k)||^2 + 14 sigma^2 + sigma~^2 (2 / D_o + 1 / (6 D_in))           (89)
 
-(83) is the factorisation of E||G_i||^2 over the independent batches, used by (85).
+    E[G_i(w_k)] = E_i[(I - alpha grad^2 f_i(w_k)) (grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k})]   (78)
+    E||G_i(w_k)||^2 = E_i[E_{D_h}||I - alpha grad~^2 f_i(w_k, D_h)||^2
+                          E_{D_o,D_in}||grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in), D_o)||^2]   (83)
+
+(78) uses that D_h is drawn independently of D_in, D_o and that E grad~^2 f_i(w, D_h) = grad^2 f_i(w); e_{i,k}
+is Lemma 4.10's, E_{D_in,D_o}[grad~ f_i(...)] - grad f_i(w_k - alpha grad f_i(w_k)) (defined after (78)).
+(83) is printed with '=': for independent M = I - alpha grad~^2 f_i(w_k, D_h) and v = grad~ f_i(...), E||M v||^2
+<= E||M||^2 E||v||^2, with equality in d = 1 but not in general (a typo: the next step uses (83) as an upper
+bound; finding eq83-factorisation-is-an-inequality).  Read with '<=' it has supremum 1, attained in d = 1.
 (88) appears again, word for word, as (121) in the proof of Theorem G.1.
 
 Reading of (84): the proof writes E||M||^2 = Var[M] + ||E M||^2 for the random
 matrix M = I - alpha grad~^2 f_i(w_k, D_h), which holds for the Frobenius norm; with
 the spectral norm of (30a) and (86) it is not an identity.  Matrix norms are read as
 spectral norms throughout, as in (30a).
+
+The descent steps (the ``Sharpness`` records hold their derivations):
+
+    F(w_{k+1}) <= F(w_k) + grad F(w_k)'(w_{k+1} - w_k) + L_k/2 ||w_{k+1} - w_k||^2                       (90)
+    ||grad F(w_k)||^2 / L_k >= ||grad F(w_k)||^2 / (4L + 2 rho alpha sigma + 2 rho alpha ||grad f(w_k)||)  (94)
+    E[F(w_{k+1})] <= E[F(w_k)] - E[||grad F||^2/(4L + 4 rho alpha sigma + 4 rho alpha ||grad F||)]/100
+                     + (14 sigma^2 + 2 sigma~^2/D_o)/(368 L B) + sigma~^2/(96 L D_in)                      (97)
+    E[||grad F||^2/(4L + 4 rho alpha sigma + 4 rho alpha ||grad F||)]
+        >= E[||grad F||]^2 / E[4L + 4 rho alpha sigma + 4 rho alpha ||grad F||]                            (98)
+
+(90) is Corollary A.1's (31) at u = w_{k+1} (supremum at most 1; 25/144 attained on one quadratic task at
+alpha L = 1/6); (94) follows from (41) and is tight (supremum 1, attained where rho = 0 or grad f(w) = 0 with
+every ||grad f_i(w)|| = sigma); (97) is (93) weakened through (96), a signed statement with no supremum
+derived, like (93); (98) is Cauchy-Schwarz, an equality when ||grad F(w_k)|| is deterministic (k = 0).  (95),
+(96), (99)-(102) and (105) are the exact arithmetic of bounds/theorem_f_1/arithmetic.py.
 
 Sharpness of (80)-(81) (the ``Sharpness`` records hold the full derivations).  (80) is tight:
 supremum 1, approached where every step of (80) and Lemma 4.10's (62) is an equality at once:
@@ -59,8 +82,9 @@ from .._core import Sharpness  # (80)-(81)
 from .._hypotheses import (ALPHA_AT_MOST_ONE_OVER_L, ALPHA_AT_MOST_ONE_SIXTH_OVER_L, ALPHA_POSITIVE,
     HESSIAN_BATCH_MAML)
 from .._proof_quantities import direction_bias_norm, direction_second_moment, mean_direction_norm
-from .._symbols import (DIMENSIONLESS, D_h, D_in, D_o, L, I_minus_alpha_hess_norm, alpha, declare_quantity,
-    grad_F_norm, grad_Fi_norm, outer_grad_second_moment, sigma, sigma_H, sigma_tilde)
+from .._symbols import (DIMENSIONLESS, GRADIENT, D_h, D_in, D_o, L, I_minus_alpha_hess_norm, alpha, declare_quantity,
+    grad_F_norm, grad_Fi_norm, grad_f_norm, outer_grad_second_moment, rho, sigma, sigma_H, sigma_tilde)
+from ..lemma_4_8.statement import L_OF_W, L_w
 from .._taskmean import TaskMean
 
 HYPOTHESES = (ALPHA_POSITIVE, ALPHA_AT_MOST_ONE_SIXTH_OVER_L, HESSIAN_BATCH_MAML)
@@ -70,6 +94,42 @@ hessian_factor_second_moment = declare_quantity(
     "hessian_factor_second_moment", "E_{D_h}||I - alpha grad~^2 f_i(w, D_h)||^2",
     r"\mathbb{E}_{\mathcal{D}_h}\|I-\alpha\tilde\nabla^2 f_i(w,\mathcal{D}_h)\|^2", DIMENSIONLESS,
     per_task=True, text="𝔼‖I − α∇̃²fᵢ(w, D_h)‖²")
+
+maml_mean_direction_split_residual = declare_quantity(
+    "maml_mean_direction_split_residual",
+    "||E[G_i(w_k)] - E_i[(I - alpha grad^2 f_i(w_k)) (grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k})]|| (78)",
+    r"\|\mathbb{E}[G_i]-\mathbb{E}_i[(I-\alpha\nabla^2 f_i)(\nabla f_i(u_i)+e_{i,k})]\|", GRADIENT,
+    text="‖𝔼[Gᵢ] − 𝔼ᵢ[(I − α∇²fᵢ)(∇fᵢ(uᵢ) + e_{i,k})]‖")
+maml_mean_direction_split_residual_without_factor = declare_quantity(
+    "maml_mean_direction_split_residual_without_factor",
+    "||E[G_i(w_k)] - E_i[grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k}]||: (78) without its factor "
+    "I - alpha grad^2 f_i(w_k) (FO-MAML's mean direction), the negative control of its check",
+    r"\|\mathbb{E}[G_i]-\mathbb{E}_i[\nabla f_i(u_i)+e_{i,k}]\|", GRADIENT,
+    text="‖𝔼[Gᵢ] − 𝔼ᵢ[∇fᵢ(uᵢ) + e_{i,k}]‖")
+
+eq_78_maml_mean_direction = Bound(
+    id="eq_78_maml_mean_direction", reference="Theorem F.1 proof, eq. (78)", kind=Kind.CLOSED_FORM,
+    statement="E[G_i(w_k)] = E_i[(I - alpha grad^2 f_i(w_k)) (grad f_i(w_k - alpha grad f_i(w_k)) + e_{i,k})] for MAML.",
+    lhs=maml_mean_direction_split_residual, relation=Relation.EQ, rhs=0,
+    lhs_words="the norm of E[G_i(w_k)] (the mean over the task and the independent batches D_in, D_o, D_h of MAML's "
+              "direction) minus E_i[(I - alpha grad^2 f_i(w_k))(grad f_i(u_i) + e_{i,k})], u_i = w_k - alpha "
+              "grad f_i(w_k), e_{i,k} of Lemma 4.10 (the mean over D_in, D_o of grad~ f_i(...) minus grad f_i(u_i))",
+    reading="e_{i,k} as the text after (78) defines it (Lemma 4.10's sign); the display is the task mean.",
+    **_MAML)
+
+eq_83_maml_second_moment_by_batches = Bound(
+    id="eq_83_maml_second_moment_by_batches", reference="Theorem F.1 proof, eq. (83)", kind=Kind.EXPECTATION,
+    statement="E||G_i(w_k)||^2 = E_i[E_{D_h}||I - alpha grad~^2 f_i(w_k, D_h)||^2 "
+              "E_{D_o,D_in}||grad~ f_i(w_k - alpha grad~ f_i(w_k, D_in), D_o)||^2] for MAML.",
+    lhs=direction_second_moment, relation=Relation.EQ,
+    rhs=TaskMean(hessian_factor_second_moment * outer_grad_second_moment),
+    lhs_words="E||G_i(w_k)||^2 for MAML over the task and all batches, against the task mean of the product of the "
+              "Hessian factor's mean squared spectral norm and the outer gradient's second moment",
+    reading="Encoded as printed, with '='. For independent M = I - alpha grad~^2 f_i(w_k, D_h) and v = grad~ f_i(...) "
+            "E||M v||^2 <= E||M||^2 E||v||^2 (||M v|| <= ||M|| ||v||), an equality in d = 1 and not in general: the "
+            "relation holds as '<=', which is how (85) uses it (a typo; finding eq83-factorisation-is-an-inequality). "
+            "Read with '<=', its supremum is 1, attained in d = 1 (verify.checks.moments extremal 'concave-quadratic').",
+    **_MAML)
 
 eq_80_maml_bias = Bound(
     id="eq_80_maml_bias", reference="Theorem F.1 proof, eq. (80)", kind=Kind.EXPECTATION,
@@ -284,3 +344,107 @@ eq_89_maml_second_moment = Bound(
         (1 - 1e-12)/(sqrt(2) alpha), alpha L = 1/6, D_in = 64 -> infinity, D_o = D_h = 1 (verify.checks.moments extremal
         'concave-quadratic', exact: 0.92975)"""),
     **_MAML)
+
+# (94): the first step after (93).  L_k := L(w_k) of Lemma 4.8 (the proof's notation).
+eq_94_decrease_by_grad_f = Bound(
+    id="eq_94_decrease_by_grad_f", reference="Theorem F.1 proof, eq. (94)", kind=Kind.POINTWISE,
+    statement="||grad F(w_k)||^2 / L_k >= ||grad F(w_k)||^2 / (4L + 2 rho alpha sigma + 2 rho alpha ||grad f(w_k)||).",
+    lhs=grad_F_norm ** 2 / L_w, relation=Relation.GE,
+    rhs=grad_F_norm ** 2 / (4 * L + 2 * rho * alpha * sigma + 2 * rho * alpha * grad_f_norm),
+    lhs_words="||grad F(w)||^2 / L(w) with L(w) = 4L + 2 rho alpha E_i||grad f_i(w)|| (Lemma 4.8), against "
+              "||grad f(w)|| of the expected loss (1), at a point w",
+    preconditions=(ALPHA_POSITIVE, ALPHA_AT_MOST_ONE_SIXTH_OVER_L), definitions=(L_OF_W,),
+    reading="L_k := L(w_k) of Lemma 4.8; sigma is Assumption 4.5's bound (the family's certified constant). Of F.1's "
+            "hypotheses only alpha in (0, 1/(6L)] bears on it (D_h and B do not enter), as for (88).",
+    sharpness=Sharpness(
+        "derived",
+        """Supremum of rhs/lhs 1, attained.  The ratio is (4L + 2 rho alpha E_i||grad f_i(w)||)/(4L + 2 rho alpha
+        sigma + 2 rho alpha ||grad f(w)||) (||grad F||^2 cancels), at most 1 by (41): E_i||grad f_i(w)|| <=
+        ||grad f(w)|| + E_i||grad f_i(w) - grad f(w)|| <= ||grad f(w)|| + sigma.  Equality when rho = 0
+        (quadratic tasks: both sides are ||grad F||^2/(4L)), and for rho > 0 when grad f(w) = 0 and every task's
+        gradient has norm sigma (the triangle and Jensen steps of (41) both tight).""",
+        supremum=1, attained=1,
+        extremal="""two quadratic tasks (rho = 0) at a point with grad F(w) != 0 (verify.checks.pointwise.EXTREMAL,
+        extremal='quadratic'): ratio 1 to rounding"""),
+    algorithm="maml")
+
+# (90): Corollary A.1's (31) at u = w_{k+1}, the MAML step (5) from w_k; (97): (93) with (96); (98): Cauchy-Schwarz.
+# Imported here, below the displays above, because statement.py's (93) is what (97) restates with (96).
+from ..corollary_a_1.statement import F_descent_gap  # noqa: E402
+from .._symbols import B, norm_w_minus_u  # noqa: E402
+from .statement import HYPOTHESES as THEOREM_HYPOTHESES, theorem_f_1_descent  # noqa: E402
+
+eq_90_descent_step = Bound(
+    id="eq_90_descent_step", reference="Theorem F.1 proof, eq. (90)", kind=Kind.POINTWISE,
+    statement="F(w_{k+1}) <= F(w_k) + grad F(w_k)'(w_{k+1} - w_k) + L_k/2 ||w_{k+1} - w_k||^2 for the MAML step "
+              "w_{k+1} = w_k - beta_k (1/B) sum_{i in B_k} G_i(w_k).",
+    lhs=F_descent_gap, relation=Relation.LE, rhs=L_w / 2 * norm_w_minus_u ** 2,
+    lhs_words="for every draw of one MAML iteration from w_k (task batch B_k, batches D_in, D_o, D_h, stepsize "
+              "beta_k = beta~(w_k)/12 from its batches B', D_beta): F(w_{k+1}) - F(w_k) - grad F(w_k)'(w_{k+1} - w_k) "
+              "with the exact F of (2), against ||w_{k+1} - w_k||",
+    preconditions=THEOREM_HYPOTHESES, definitions=(L_OF_W,), settings={"stepsize_factor": Rational(1, 12)},
+    algorithm="maml",
+    reading="Encoded in the gap form of (31): the display's second line substitutes w_{k+1} - w_k = -beta_k (1/B) "
+            "sum_i G_i(w_k), which the check does by evaluating at the algorithm's own w_{k+1}. L_k := L(w_k).",
+    sharpness=Sharpness(
+        "upper_bound",
+        """Supremum at most 1: (90) is Corollary A.1's (31) at u = w_{k+1}, whose supremum 1 is approached on a ridge
+        with curvature rising and falling at slope rho (bounds/corollary_a_1/statement.py); whether MAML's own step
+        reaches that configuration under F.1's alpha L <= 1/6 is not derived.  On quadratic tasks (rho = 0, L(w) =
+        4L) the gap is s' grad^2 F s / 2 with grad^2 F = E_i (I - alpha A_i)^2 A_i, so the ratio is at most
+        max_lambda lambda (1 - alpha lambda)^2/(4L) = (1 - alpha L)^2/4; one task f = L w^2/2 in d = 1 attains it for
+        every step: 25/144 at alpha L = 1/6 (1/4 as alpha -> 0).""",
+        supremum=1, attained=Rational(25, 144),
+        extremal="""one quadratic task f(w) = L w^2/2 in d = 1, alpha L = 1/6, any step (ratio (1 - alpha L)^2/4 exactly;
+        the check's random instances, verify.checks.descent STEP_LAW_CASES, stay below it)"""))
+
+expected_grad_F_norm = declare_quantity(
+    "expected_grad_F_norm", "E[||grad F(w_k)||] over the law of the iterate w_k",
+    r"\mathbb{E}[\|\nabla F(w_k)\|]", GRADIENT, text="𝔼[‖∇F(w_k)‖]")
+expected_grad_F_ratio = declare_quantity(
+    "expected_grad_F_ratio",
+    "E[||grad F(w_k)||^2 / (4L + 4 rho alpha sigma + 4 rho alpha ||grad F(w_k)||)] over the law of the iterate w_k",
+    r"\mathbb{E}\left[\frac{\|\nabla F(w_k)\|^2}{4L+4\rho\alpha\sigma+4\rho\alpha\|\nabla F(w_k)\|}\right]", (1, 0),
+    text="𝔼[‖∇F(w_k)‖²/(4L + 4ρασ + 4ρα‖∇F(w_k)‖)]")
+
+eq_97_expected_descent = Bound(
+    id="eq_97_expected_descent", reference="Theorem F.1 proof, eq. (97)", kind=Kind.EXPECTATION,
+    statement="E[F(w_{k+1})] <= E[F(w_k)] - (1/100) E[||grad F(w_k)||^2/(4L + 4 rho alpha sigma + 4 rho alpha "
+              "||grad F(w_k)||)] + (14 sigma^2 + 2 sigma~^2/D_o)/(368 L B) + sigma~^2/(96 L D_in).",
+    lhs=theorem_f_1_descent.lhs, relation=Relation.LE,
+    rhs=-grad_F_norm ** 2 / (100 * (4 * L + 4 * rho * alpha * sigma + 4 * rho * alpha * grad_F_norm))
+        + (14 * sigma ** 2 + 2 * sigma_tilde ** 2 / D_o) / (368 * L * B) + sigma_tilde ** 2 / (96 * L * D_in),
+    lhs_words="E[F(w_{k+1})] - F(w_k) for one MAML step (5) from a deterministic w_k with beta_k = beta~(w_k)/12, over "
+              "the task batch, the data batches and the stepsize batches B', D_beta",
+    preconditions=THEOREM_HYPOTHESES, settings=dict(theorem_f_1_descent.settings), algorithm="maml",
+    reading="Judged at a deterministic w_k (the law of w_k a point mass, as at k = 0), where the total expectation "
+            "of (97) is the conditional one of (93); the tower rule over a random w_k averages such instances.",
+    sharpness=Sharpness(
+        "not_derived",
+        """(97) is a signed statement, like (93) which it weakens through (96) (||grad f|| <= 2||grad F|| + sigma, (95),
+        in L_k): its right side is a guaranteed decrease plus positive batch-noise terms, so a single factor on it is
+        no strengthening and the check's ratio 1 + (lhs - rhs)/|rhs| has no supremum one derivation gives; the steps
+        (94)-(96) are checked and their constants re-derived on their own (eq_94_decrease_by_grad_f, the audit's
+        f1_eq_95/f1_eq_96 steps). Not derived."""))
+
+eq_98_cauchy_schwarz = Bound(
+    id="eq_98_cauchy_schwarz", reference="Theorem F.1 proof, eq. (98)", kind=Kind.EXPECTATION,
+    statement="E[||grad F||^2/(4L + 4 rho alpha sigma + 4 rho alpha ||grad F||)] >= E[||grad F||]^2 / "
+              "(4L + 4 rho alpha sigma + 4 rho alpha E[||grad F||]) over the law of w_k.",
+    lhs=expected_grad_F_ratio, relation=Relation.GE,
+    rhs=expected_grad_F_norm ** 2 / (4 * L + 4 * rho * alpha * sigma + 4 * rho * alpha * expected_grad_F_norm),
+    lhs_words="the mean over the law of the iterate w_k (a draw of one MAML iteration from w_0, or the point mass at "
+              "w_0) of ||grad F(w_k)||^2/(4L + 4 rho alpha sigma + 4 rho alpha ||grad F(w_k)||), against the mean "
+              "E||grad F(w_k)||",
+    preconditions=(ALPHA_POSITIVE, ALPHA_AT_MOST_ONE_SIXTH_OVER_L), algorithm="maml",
+    reading="The display's denominator E[4L + 4 rho alpha sigma + 4 rho alpha ||grad F(w_k)||] is written out (it is "
+            "linear); of F.1's hypotheses only alpha in (0, 1/(6L)] enters the expression.",
+    sharpness=Sharpness(
+        "derived",
+        """Supremum of rhs/lhs 1, attained.  Cauchy-Schwarz E[X] E[Y] >= E[sqrt(XY)]^2 with X = Z^2/Y, Y = 4L + 4 rho
+        alpha sigma + 4 rho alpha Z, Z = ||grad F(w_k)|| (the proof's choice before (98)): equality iff X/Y is
+        constant, i.e. Z/Y constant, i.e. Z deterministic when rho alpha > 0 (any law when rho = 0, where Y is
+        constant).  The point mass of w_0 (k = 0) attains it.""",
+        supremum=1, attained=1,
+        extremal="""the law of w_0, a point mass (verify.checks.descent STEP_LAW_EDGE, iterate = 0), on noisy
+        trigonometric tasks: ratio 1 to rounding"""))

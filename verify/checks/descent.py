@@ -177,3 +177,106 @@ def evidence_of_descent(case: DescentCase, check: StatCheck, run_seed: int, sear
     if search is not None:
         note = f"{note}; {search.summary()}" if note else search.summary()
     return check_evidence(case, check, run_seed, note)
+
+
+# ---------------------------------------------------------------------- (97), and the law of one iteration: (90), (98)
+# (97) is (93) weakened through (96): judged like (93), from a deterministic w_k, on the tasks with rho > 0 (on
+# quadratics its right side is (93)'s with L_k = 4L).
+DESCENT_CASES.append(DescentCase("eq_97_expected_descent", "noisy-trigonometric", "maml"))
+DESCENT_CASES_BY_ID.update({c.id: c for c in DESCENT_CASES})
+
+# (90) holds draw by draw (Corollary A.1 at u = w_{k+1}), and (98) for every law of w_k: both are judged exactly,
+# (90) on every drawn iteration, (98) on the empirical law of w_1 (a law like any other) and on the point mass of
+# w_0 (its equality case).  The iteration is F.1's (its batch sizes read from theorem_f_1_descent).
+STEP_LAW_DRAWS = 100
+STEP_LAW_BOUNDS = ("eq_90_descent_step", "eq_98_cauchy_schwarz")
+STEP_LAW_KINDS = ("noisy-trigonometric", "regression")
+STEP_LAW_CASES = [DescentCase(b, k, "maml") for b in STEP_LAW_BOUNDS for k in STEP_LAW_KINDS]
+STEP_LAW_CASES_BY_ID = {c.id: c for c in STEP_LAW_CASES}
+_STEP_EDGE = dict(seed=51, d=2, n=3, alpha_frac=1.0, batch_margin=0.0, spread=0.5, noise=0.5, scale=1.0)
+STEP_LAW_EDGE = {"eq_90_descent_step": [_STEP_EDGE, dict(_STEP_EDGE, seed=52, alpha_frac=0.3, scale=0.3)],
+                 "eq_98_cauchy_schwarz": [_STEP_EDGE, dict(_STEP_EDGE, seed=53, iterate=0)]}
+STEP_LAW_METHOD = "exact (every drawn iteration judged; (98) on the empirical law of the drawn iterates)"
+
+
+def run_step_law(case: DescentCase, inst: Instance, delta: float, bound: Bound | None = None):
+    """(90) or (98) on the iterations drawn from one instance, judged exactly; ``delta`` unused."""
+    from bounds import BOUNDS, Relation
+    from .expectation import StatOutcome, exact_verdict
+    from .pointwise import EPS, ROUNDING_FACTOR
+
+    bound = bound or case.bound
+    theorem = BOUNDS["theorem_f_1_descent"]
+    p = inst.params
+    fam, w, rng = build_stat_instance(case.family, inst)
+    c0 = certified_constants(fam, w)
+    alpha = admitted_alpha(theorem, p["alpha_frac"], c0["L"])
+    D_in, D_o, D_h = _batch_sizes(theorem, c0, alpha, float(p["batch_margin"]))
+    edge = dict(c0, alpha=alpha)
+    B, B_prime, D_beta = (edge_batch_size(theorem, n, edge) for n in ("B", "B_prime", "D_beta"))
+    c = float(theorem.settings["stepsize_factor"])
+    K = monte_carlo_draws(p, STEP_LAW_DRAWS)
+    if int(p.get("iterate", 1)) == 0:
+        reached, changes = w[None, :], np.zeros(1)
+    else:
+        reached, changes = one_step_draws(fam, w, alpha, "maml", c, B, B_prime, D_beta, D_in, D_o, D_h, K, rng)
+    consts = certified_constants(fam, w[None, :], reached, w - alpha * fam.gradient(w))
+    on_ball = certified_family(fam, w[None, :], reached)
+    GF = meta_gradient(on_ball, w, alpha, allow_outside_hypotheses=True)
+    values = dict(alpha=alpha, L=consts["L"], rho=consts["rho"], sigma=consts["sigma"],
+                  sigma_tilde=consts["sigma_tilde"], sigma_H=consts["sigma_H"], B=B, B_prime=B_prime, D_beta=D_beta,
+                  D_in=D_in, D_o=D_o, D_h=D_h, grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1))
+    rel = ">=" if bound.relation is Relation.GE else "<="
+    note = (f"alpha L={alpha * consts['L']:.4g}, B={B}, B'={B_prime}, D_beta={D_beta}, D_in={D_in}, D_o={D_o}, "
+            f"D_h={D_h}, iterations={len(reached)}")
+    needed = {s.name for s in bound.inputs}
+    if bound.id == "eq_98_cauchy_schwarz" or "expected_grad_F_norm" in needed:
+        Z = np.array([np.linalg.norm(meta_gradient(on_ball, x, alpha, allow_outside_hypotheses=True))
+                      for x in reached])
+        a, b = 4 * consts["L"] + 4 * consts["rho"] * alpha * consts["sigma"], 4 * consts["rho"] * alpha
+        values.update(expected_grad_F_norm=float(Z.mean()), expected_grad_F_ratio=float(np.mean(Z ** 2 / (a + b * Z))))
+        values = {k: v for k, v in values.items() if k in needed}
+        if not bound.admits(values, fam.probabilities):
+            return StatOutcome(Verdict.PRECONDITION_FAILED, math.nan, math.nan, math.nan, math.nan, 0, "-", note, rel)
+        lhs = float(bound.lhs_value(values, fam.probabilities))
+        rhs = float(bound.rhs_value(values, fam.probabilities))
+        return StatOutcome(exact_verdict(lhs, rhs, rel), lhs, lhs, lhs, rhs, len(reached), STEP_LAW_METHOD, note, rel)
+    # (90): the gap of (31) at u = w_{k+1} for every drawn iteration.
+    steps = reached - w
+    gap = changes - steps @ GF
+    values.update(F_descent_gap=0.0, norm_w_minus_u=0.0)
+    values = {k: v for k, v in values.items() if k in needed}
+    if not bound.admits(values, fam.probabilities):
+        return StatOutcome(Verdict.PRECONDITION_FAILED, math.nan, math.nan, math.nan, math.nan, 0, "-", note, rel)
+    lhs, rhs = np.empty(len(gap)), np.empty(len(gap))
+    for j in range(len(gap)):
+        vals = dict(values, F_descent_gap=float(gap[j]), norm_w_minus_u=float(np.linalg.norm(steps[j])))
+        lhs[j] = float(bound.lhs_value(vals, fam.probabilities))
+        rhs[j] = float(bound.rhs_value(vals, fam.probabilities))
+    # Rounding: F is a difference of values of size |F| (and the step's inner product); 100 times the allowance.
+    F0 = abs(float(meta_objective(on_ball, w, alpha, allow_outside_hypotheses=True)))
+    slack = 100 * ROUNDING_FACTOR * fam.dim * EPS * (2 * F0 + np.abs(changes) + np.abs(steps @ GF))
+    ratios = np.where(rhs > 0, lhs / np.where(rhs > 0, rhs, 1.0), np.where(lhs > slack, np.inf, 0.0))
+    j = int(np.argmax(ratios))
+    verdict_ = Verdict.VIOLATED if np.any(lhs - rhs > slack) else Verdict.HOLDS
+    return StatOutcome(verdict_, float(lhs[j]), float(lhs[j]), float(lhs[j]), float(rhs[j]), len(gap),
+                       STEP_LAW_METHOD, note + f", worst iteration {j}", rel)
+
+
+def _step_law_extremal_run(bound: Bound):
+    """(98)'s equality case, the point mass of w_0, judged against ``bound`` (the sharpness self-test's runner)."""
+    from verify.judge.sharpness import ExtremalRun
+
+    case = DescentCase(bound.id, "noisy-trigonometric", "maml")
+    params = dict(STEP_LAW_EDGE["eq_98_cauchy_schwarz"][1])
+    inst = Instance(case.id, params.pop("seed"), params)
+    out = run_step_law(case, inst, 0.0, bound)
+    return ExtremalRun(case.id, out.verdict, out.ratio, f"{out.method}; {out.note}")
+
+
+def _register_step_law_runner():
+    from verify.judge.sharpness import extremal_runner
+    extremal_runner("eq_98_cauchy_schwarz")(_step_law_extremal_run)
+
+
+_register_step_law_runner()

@@ -305,14 +305,25 @@ def build_extremal(bound: Bound, params: dict) -> tuple[Family, np.ndarray]:
                           distribution="two_point", coupling="same")
         fam.name = EXTREMAL_KIND
         return fam, np.array([-delta])
-    if lhs == "E_beta_tilde":
+    if lhs == "sigma_b_sq":
+        # (56): one task with f'(w) = 2 sigma~ > sigma~ and two-point noise of norm sigma~, D_beta = 1 at the edge of
+        # (18) (2 rho alpha sigma~ / L = 1 - 0.9 batch_margin): ||grad~ f(w, D_beta)|| in {g - sigma~, g + sigma~},
+        # the law of total variance (57) an equality (bounds/lemma_4_9/displays.py).
+        eps = 0.25
+        rho = L / eps
+        sigma_t = (1.0 - 0.9 * float(params["batch_margin"])) * L / (2 * rho * alpha)
+        fam = NoisyFamily(KinkedGradientFamily(L, eps, [2.0 * sigma_t]), sigma_t, 0.0, distribution="two_point")
+        fam.name = EXTREMAL_KIND
+        return fam, np.zeros(1)
+    if lhs == "E_beta_tilde" and "p" not in params:
         eps = 0.25
         rho = L / eps
         y = 1.0 - 0.9 * float(params["batch_margin"])
         fam = NoisyFamily(KinkedGradientFamily(L, eps, [0.0]), y * L / (2 * rho * alpha), 0.0, distribution="two_point")
         fam.name = EXTREMAL_KIND
         return fam, np.zeros(1)
-    if lhs == "E_beta_tilde_sq":
+    if lhs in ("E_beta_tilde_sq", "E_beta_tilde"):
+        # (19) second; and the first moment's displays (59)-(60) where L~(w) is not deterministic.
         eps = 1.0
         a = (L / eps) * alpha  # rho alpha
         p = float(params.get("p", 0.02 + 0.96 * float(params["noise"])))
@@ -423,6 +434,67 @@ def exact_beta_tilde_moment(fam: Family, w, alpha: float, B_prime: int, D_beta: 
     beta = np.asarray(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=np.full(B_prime, 1.0 / B_prime)),
                       dtype=float).reshape(-1)
     return float(weight @ beta ** moment), len(combos)
+
+
+def exact_lemma_4_9_quantities(fam: Family, w, alpha: float, B_prime: int, D_beta: int) -> tuple[dict, int]:
+    """The quantities of (50), (56), (59) exactly, by enumerating every outcome as ``exact_beta_tilde_moment`` does.
+
+    An atom is a task j with one outcome of its batch D_beta: the vector grad~ f_j(w, D_beta^j) and its
+    probability.  From the atoms: ||E grad~ f_j|| and E||grad~ f_j|| (one draw); from the multisets of B'
+    atoms: E[beta~(w)], and mu_b and sigma_b^2, the mean and variance of X = L~(w) - 4L, computed from X's own
+    law (not through (56)'s first line).
+    """
+    consts = fam.constants.values()
+    tasks = np.arange(fam.n_tasks)
+    batches, law = _gradient_atoms(fam, tasks, D_beta)
+    grads = np.concatenate([fam.batch_gradient(w, b) for b in batches])
+    probs = np.concatenate([q * fam.probabilities for q in law])
+    keep = probs > 0
+    grads, probs = grads[keep], probs[keep]
+    norms = np.linalg.norm(grads, axis=1)
+    K, B_prime = len(norms), int(B_prime)
+    count = math.comb(K + B_prime - 1, B_prime)
+    if count > EXACT_OUTCOME_CAP:
+        raise ParameterError("B_prime", f"{count} task-batch outcomes exceed the exact enumeration's cap "
+                                        f"{EXACT_OUTCOME_CAP}")
+    combos = np.array(list(itertools.combinations_with_replacement(range(K), B_prime)), dtype=int).reshape(-1, B_prime)
+    counts = np.stack([(combos == a).sum(axis=1) for a in range(K)], axis=1)
+    log_coef = math.lgamma(B_prime + 1) - np.sum([[math.lgamma(c + 1) for c in row] for row in counts], axis=1)
+    weight = np.exp(log_coef + counts @ np.log(probs))
+    values = {"L": consts["L"], "rho": consts["rho"], "alpha": alpha, "batch_grad_norm": norms[combos]}
+    beta = np.asarray(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=np.full(B_prime, 1.0 / B_prime)),
+                      dtype=float).reshape(-1)
+    X = 2 * consts["rho"] * alpha * norms[combos].mean(axis=1)
+    mu = float(weight @ X)
+    return dict(E_beta_tilde=float(weight @ beta), mu_b=mu, sigma_b_sq=float(weight @ (X - mu) ** 2),
+                batch_grad_mean_norm=float(np.linalg.norm(probs @ grads)),
+                batch_grad_norm_mean=float(probs @ norms)), len(combos)
+
+
+def run_lemma_4_9_proof(s: StatSetup, delta: float) -> StatOutcome:
+    """(56), (59), (60) of Lemma 4.9's proof, exactly on a family whose batches have a finite law; delta unused."""
+    fam, w, bound = s.family, s.w, s.bound
+    if not has_exact_law(fam):
+        raise ParameterError("family", f"{bound.id} is judged exactly only: {fam.name} has no finite batch law")
+    consts = certified_constants(fam, w)
+    L = consts["L"]
+    alpha = admitted_alpha(bound, s.params["alpha_frac"], L)
+    extra = 0 if fam.name == EXTREMAL_KIND else int(round(3 * s.params["batch_margin"]))
+    edge = dict(consts, alpha=alpha)
+    B_prime = edge_batch_size(bound, "B_prime", edge) + extra
+    D_beta = edge_batch_size(bound, "D_beta", edge) + extra
+    q, outcomes = exact_lemma_4_9_quantities(fam, w, alpha, B_prime, D_beta)
+    values = dict(L=L, rho=consts["rho"], alpha=alpha, sigma=consts["sigma"], sigma_tilde=consts["sigma_tilde"],
+                  B_prime=B_prime, D_beta=D_beta, grad_fi_norm_w=np.linalg.norm(fam.gradient(w), axis=1), **q)
+    needed = {x.name for x in bound.inputs}
+    values = {k: v for k, v in values.items() if k in needed}
+    rel = ">=" if bound.relation is Relation.GE else "<="
+    note = f"B'={B_prime}, D_beta={D_beta}, alpha L={alpha * L:.4g}, {outcomes} outcomes"
+    if not bound.admits(values, fam.probabilities):
+        return StatOutcome(Verdict.PRECONDITION_FAILED, math.nan, math.nan, math.nan, math.nan, 0, "-", note, rel)
+    lhs = float(np.max(bound.lhs_value(values, fam.probabilities)))
+    rhs = float(np.max(bound.rhs_value(values, fam.probabilities)))
+    return StatOutcome(exact_verdict(lhs, rhs, rel), lhs, lhs, lhs, rhs, 0, EXACT_METHOD, note, rel)
 
 
 def run_lemma_4_9(s: StatSetup, delta: float, moment: int) -> StatOutcome:
@@ -753,6 +825,10 @@ def run_theorem_4_11(s: StatSetup, delta: float) -> StatOutcome:
 _RUNS = {
     "lemma_4_9_first_moment": (run_lemma_4_9_first, "empirical_bernstein"),
     "lemma_4_9_second_moment": (run_lemma_4_9_second, "empirical_bernstein"),
+    # Lemma 4.9's proof: (60) as (19)'s first moment; (56) and (59), whose sides need mu_b and sigma_b^2, exactly.
+    "eq_60_first_moment_by_mean_gradient": (run_lemma_4_9_first, "empirical_bernstein"),
+    "eq_56_sigma_b_variance": (run_lemma_4_9_proof, EXACT_METHOD),
+    "eq_59_first_moment_jensen": (run_lemma_4_9_proof, EXACT_METHOD),
     "lemma_4_10_bias": (run_lemma_4_10_bias, "student_t (outer batch integrated out, control variate)"),
     "lemma_4_10_second_moment": (run_lemma_4_10_second_moment, "student_t (outer batch integrated out where the "
                                                                 "family gives its sample variance)"),
@@ -767,8 +843,12 @@ _RUNS = {
 DEGENERATE = {("lemma_4_10_bias", "noisy-quadratic"), ("lemma_4_10_bias", "regression"),
               ("theorem_4_11", "noisy-quadratic")}
 
+# Displays judged only where every expectation is a finite sum (their sides need the mean and variance of X
+# of (50), which a Monte Carlo estimate would put on both sides): the equality-case kind.
+EXACT_ONLY = {"eq_56_sigma_b_variance", "eq_59_first_moment_jensen"}
+
 STAT_CASES = [StatCase(b, k, fn, EXACT_METHOD if k == EXTREMAL_KIND else m) for b, (fn, m) in _RUNS.items()
-              for k in STAT_KINDS if (b, k) not in DEGENERATE]
+              for k in STAT_KINDS if (b, k) not in DEGENERATE and (b not in EXACT_ONLY or k == EXTREMAL_KIND)]
 STAT_CASES_BY_ID = {c.id: c for c in STAT_CASES}
 
 
@@ -786,6 +866,11 @@ EXTREMAL_EDGE = {
     # sigma_H = 0 with the kink at the inner point; and the cross term alone (coupled signs, affine branch).
     "theorem_4_11": [dict(_AT_EDGE, seed=23, scale=0.0), dict(_AT_EDGE, seed=24, spread=1.0, scale=1.0)],
     "lemma_4_9_first_moment": [dict(_AT_EDGE, seed=25)],
+    # (56): its equality case; and the second moment's two-task law, where Jensen's step (59) is strict.
+    "eq_56_sigma_b_variance": [dict(_AT_EDGE, seed=28)],
+    "eq_59_first_moment_jensen": [dict(_AT_EDGE, seed=29), dict(_AT_EDGE, seed=30, p=P_STAR_TASK_NOISE, y=1.0)],
+    "eq_60_first_moment_by_mean_gradient": [dict(_AT_EDGE, seed=31), dict(_AT_EDGE, seed=32, p=P_STAR_TASK_NOISE,
+                                                                           y=1.0)],
     "lemma_4_9_second_moment": [dict(_AT_EDGE, seed=26, p=P_STAR, y=0.0),
                                 dict(_AT_EDGE, seed=27, p=P_STAR_TASK_NOISE, y=1.0)],
 }
@@ -1128,7 +1213,7 @@ def plumbing_control(bound: Bound, worst: StatOutcome, extremal_kind: str = EXTR
 
 def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSpace, plan: SearchPlan | None, salt: int,
                        run_seed: int, budget, finding, ledger, extremal_kind: str | None = None,
-                       recorded: list[Instance] = ()) -> StatCheck:
+                       recorded: list[Instance] = (), control: Callable | None = None) -> StatCheck:
     """One (bound, family) check of test_expectation.py or test_moments.py, recorded and asserted.
 
     The fixed ``edge`` instances (their seeds mixed with the run's) and the worst candidates
@@ -1142,7 +1227,8 @@ def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSp
     named) the power control of the declared sharpness.
     ``plan=None``: no search, the ``edge`` instances alone (a check of extremal instances).
     ``recorded``: the check's recorded counterexamples (``findings.recorded_instances``),
-    judged as they are, with their own seeds, at every run seed.
+    judged as they are, with their own seeds, at every run seed.  ``control``: an identity's
+    negative control (a wrong formula), in place of the constant moved.
     """
 
     instances = []
@@ -1153,7 +1239,8 @@ def run_searched_check(case, run: Callable, *, edge: list[dict], space: SearchSp
     search = None if plan is None else search_instances(case.id, run_seed, salt, space, plan,
                                                          pilot_score(case, run), group=case.family)
     check = judge_statistically(case, instances + ([] if search is None else search.judged), run, budget.per_test,
-                                control=None if extremal_kind in (None, case.family) else
+                                control=control if control is not None else
+                                None if extremal_kind in (None, case.family) else
                                 functools.partial(plumbing_control, extremal_kind=extremal_kind))
     ledger.note_run(error_budget=run_budget_summary(), **{f"error_budget_{budget.part}": budget.as_dict()})
     ledger.record(evidence_of(case, check, run_seed, budget.per_test, finding.id if finding else None, search))

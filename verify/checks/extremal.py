@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bounds import Bound
 
-from verify.checks import bias, expectation, moments, pointwise  # noqa: F401  (they register their runners)
+from verify.checks import bias, descent, expectation, moments, pointwise  # noqa: F401  (they register their runners)
 from verify.judge.sharpness import _RUNNERS, ExtremalRun, Runner
 
 

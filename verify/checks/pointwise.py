@@ -338,6 +338,21 @@ def compute_lemma_a_3_33(s: Setup) -> Trial:
                       alpha=alpha, L=consts["L"]), None, _rounding(fam.dim, fam.gradient(w), GF))
 
 
+def compute_eq_94(s: Setup) -> Trial:
+    """(94): ||grad F||^2 / L(w) against ||grad F||^2 / (4L + 2 rho alpha sigma + 2 rho alpha ||grad f||), at w
+    (moved toward a stationary point of F by ``stationary``, where ||grad f|| is small against sigma)."""
+    fam = s.family
+    alpha, consts = _alpha_on_reach(s, _meta_reach(s, s.w))
+    w = _toward_stationary(s, alpha)
+    consts = certified_constants(fam, w, _inner(s, alpha, w), s.w)
+    g = fam.gradient(w)
+    GF = meta_gradient(certified_family(fam, w, _inner(s, alpha, w), s.w), w, alpha, **_JUDGED_BY_THE_BOUND)
+    lhs_scale = float(np.dot(GF, GF)) / (4 * consts["L"]) if consts["L"] > 0 else 0.0
+    return Trial(dict(grad_F_norm=np.linalg.norm(GF), grad_f_norm=np.linalg.norm(fam.probabilities @ g),
+                      grad_fi_norm_w=np.linalg.norm(g, axis=1), sigma=consts["sigma"], alpha=alpha, L=consts["L"],
+                      rho=consts["rho"]), fam.probabilities, _rounding(fam.dim, g, GF, lhs_scale))
+
+
 def compute_lemma_a_3_34(s: Setup) -> Trial:
     fam = s.family
     alpha, consts = _alpha_on_reach(s, _meta_reach(s, s.w))
@@ -1124,6 +1139,7 @@ _COMPUTE = {
     "eq_37_factorisation": (compute_eq_37, ("alpha_frac", "scale", "spread")),
     "eq_86_hessian_factor_at_most_2": (compute_eq_86, ("alpha_frac", "scale", "distance", "spread")),
     "eq_115_neumann_term": (compute_eq_115, ("alpha_frac", "scale", "spread", "stationary")),
+    "eq_94_decrease_by_grad_f": (compute_eq_94, ("alpha_frac", "scale", "spread", "stationary")),
     "eq_134_fd_remainder": (compute_eq_134, ("alpha_frac", "scale", "delta_frac", "spread", "kink")),
     "eq_136_fd_remainder_delta_rule": (compute_eq_136, ("alpha_frac", "scale", "spread", "kink")),
     "eq_138_task_gradients_by_grad_f": (compute_eq_138, ("alpha_frac", "scale", "spread", "stationary")),
@@ -1469,6 +1485,11 @@ EXTREMAL: dict[str, list[dict]] = {
         dict(extremal="hessian_noise", d=1, alpha_frac=1.0, scale=0.5, distance=0.0, spread=0.5),
         dict(extremal="hessian_noise", d=3, alpha_frac=1.0, scale=0.2, distance=0.0, spread=0.5),
     ],
+    # (94): rho = 0, where both sides are ||grad F||^2/(4L) (bounds/theorem_f_1/displays.py).
+    "eq_94_decrease_by_grad_f@quadratic-positive-definite": [
+        dict(extremal="quadratic", d=2, n=2, sign=1.0, offset=0.3, alpha_frac=1.0, scale=0.5, spread=0.5,
+             stationary=0.0),
+    ],
     "eq_115_neumann_term@quadratic-positive-definite": [
         dict(extremal="quadratic", d=2, n=1, sign=1.0, offset=1.0, alpha_frac=1.0, scale=0.0, spread=0.5,
              stationary=0.0),
@@ -1747,6 +1768,7 @@ RUNNER_CASES = {
     "lemma_a_3_task_gradient_second_moment": "lemma_a_3_task_gradient_second_moment@quadratic-concave-shared",
     "eq_86_hessian_factor_at_most_2": "eq_86_hessian_factor_at_most_2@noisy-quadratic-concave",
     "eq_115_neumann_term": "eq_115_neumann_term@quadratic-positive-definite",
+    "eq_94_decrease_by_grad_f": "eq_94_decrease_by_grad_f@quadratic-positive-definite",
     "lemma_a_3_task_gradient_second_moment_corrected":
         "lemma_a_3_task_gradient_second_moment_corrected@quadratic-concave-shared",
     "eq_50_wooff_second_moment": "eq_50_wooff_second_moment@two-point-noise",

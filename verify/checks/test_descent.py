@@ -7,7 +7,8 @@ fresh draws, one statistical test each, charged to this file's share of the budg
 """
 import pytest
 
-from verify.checks.descent import DESCENT_CASES, DescentCase, evidence_of_descent, judge_descent, run_descent
+from verify.checks.descent import (DESCENT_CASES, STEP_LAW_CASES, STEP_LAW_EDGE, STEP_LAW_METHOD, DescentCase,
+    evidence_of_descent, judge_descent, run_descent, run_step_law)
 from verify.judge.evidence import Instance, Verdict
 from verify.checks.expectation import SearchPlan, SearchSpace, pilot_score, search_instances
 from verify.checks.instances import mix_seed
@@ -52,3 +53,25 @@ def test_descent(case: DescentCase, ledger, run_seed, profile):
     assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
     assert check.verdict in (Verdict.HOLDS, Verdict.INCONCLUSIVE), (
         f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}")
+
+
+@pytest.mark.parametrize("case", STEP_LAW_CASES, ids=[c.id for c in STEP_LAW_CASES])
+def test_step_law(case: DescentCase, ledger, run_seed):
+    """(90) on every drawn MAML iteration, (98) on the law of the iterate (drawn, and the point mass of w_0): exact
+    verdicts (no error budget).  The negative control: (98)'s power control (its right side divided by 9/10 of its
+    supremum 1, false at the point mass); (90)'s constant placed below the worst ratio found (a plumbing control:
+    random instances do not reach (31)'s supremum)."""
+    from verify.checks.expectation import check_evidence, judge_statistically
+    from verify.checks.pointwise import falsified
+
+    instances = []
+    for params in STEP_LAW_EDGE[case.bound_id]:
+        p = dict(params)
+        instances.append(Instance(case.id, mix_seed(run_seed, p.pop("seed")), p))
+    power = case.bound_id == "eq_98_cauchy_schwarz"
+    check = judge_statistically(case, instances, run_step_law, 0.0,
+                                control=lambda bound, worst: falsified(bound, worst.ratio, power=power))
+    ledger.record(check_evidence(case, check, run_seed, f"{STEP_LAW_METHOD}; worst: {check.worst.note}"))
+    assert check.admitted, f"{case.id}: no instance met the hypotheses"
+    assert check.control_caught, f"{case.id}: the negative control ({check.control_note}) was not caught. {check.detail}"
+    assert check.verdict is Verdict.HOLDS, f"{case.id} [{case.bound.reference}]: {check.verdict.value}. {check.detail}"

@@ -11,8 +11,8 @@ import pytest
 from verify.judge.evidence import Instance, Verdict
 from verify.checks.expectation import SearchPlan, SearchSpace, run_searched_check
 from verify.judge.findings import for_check, recorded_instances
-from verify.checks.moments import (EXTREMAL_BOUNDS, EXTREMAL_KIND, MOMENT_CASES, MomentCase, derived_edges,
-    extremal_edges)
+from verify.checks.moments import (EXTREMAL_BOUNDS, EXTREMAL_KIND, IDENTITY_CONTROLS, MOMENT_CASES, MomentCase,
+    derived_edges, extremal_edges)
 from verify.checks.moments import run_instance
 from verify.judge.statistics import budget_for
 
@@ -50,7 +50,7 @@ def test_moment_bound(case: MomentCase, ledger, run_seed, profile):
                        plan=None if extremal else SEARCH[profile], salt=SEARCH_SALT, run_seed=run_seed,
                        budget=budget(profile), finding=FINDINGS.get((case.bound_id, case.family)), ledger=ledger,
                        extremal_kind=EXTREMAL_KIND if case.bound_id in EXTREMAL_BOUNDS else None,
-                       recorded=recorded_instances(case.id, "moments"))
+                       recorded=recorded_instances(case.id, "moments"), control=IDENTITY_CONTROLS.get(case.bound_id))
 
 
 RECORDED = [(f, text) for f in for_check("moments") for text in f.instances]
@@ -85,3 +85,22 @@ def test_corrected_display_holds_where_the_printed_one_fails(case: MomentCase):
     assert Verdict.VIOLATED in printed_verdicts, (
         f"{case.id}: the printed {printed.id} holds on every extremal instance of the correction "
         f"({[v.value for v in printed_verdicts]}); the negative control cannot fail")
+
+
+TYPOS = [c for c in MOMENT_CASES if (c.bound_id, c.family) in FINDINGS and FINDINGS[(c.bound_id, c.family)].holds_as]
+
+
+@pytest.mark.parametrize("case", TYPOS, ids=[c.id for c in TYPOS])
+def test_a_typo_holds_with_the_relation_it_means(case: MomentCase):
+    """A typo in a display's relation (e.g. (83)'s '='): read with the finding's ``holds_as`` it holds on every
+    instance the check judges, and is as tight as its reading claims (the largest ratio reaches 1 within rounding)."""
+    import dataclasses
+
+    from bounds import Relation
+
+    finding = FINDINGS[(case.bound_id, case.family)]
+    meant = dataclasses.replace(case.bound, relation=Relation(finding.holds_as))
+    outs = [run_instance(case, Instance(case.id, 0, {k: v for k, v in p.items() if k != "seed"}), 1e-6, meant)
+            for p in extremal_edges(case.bound_id)]
+    assert outs and all(o.verdict is Verdict.HOLDS for o in outs), [(o.verdict.value, o.ratio, o.note) for o in outs]
+    assert max(o.ratio for o in outs) > 1 - 1e-9, [o.ratio for o in outs]
