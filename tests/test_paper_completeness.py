@@ -1,9 +1,8 @@
 """Every equation number of the paper is a Bound of the registry or is listed, with its reason, in bounds/NOT_CHECKED.md.
 
-The registry is not complete yet.  PENDING names the displays still to be registered (each an
-inequality or a derived identity of a proof, with a check to build); the test fails on a number in
-none of the three, and on a PENDING number that has since been registered or listed, so the list
-can only shrink and says exactly what is left.
+Every number is one or the other: PENDING, the displays still to be registered, is empty, and the
+test fails on a number in none of the three (or on a PENDING number that has since been registered or
+listed), so a display of a new version of the paper has to be registered or listed with its reason.
 """
 import re
 
@@ -11,11 +10,7 @@ from bounds import BOUNDS
 from bounds.where import NOT_CHECKED, not_checked, paper_numbers, registered_numbers, unregistered
 
 # The displays not registered yet, by where they are in the paper.
-PENDING = {
-    # Appendix F (Theorem F.1's proof): the sum of (102) over k and its telescoped form, which need a multi-step
-    # check (a run of T iterations with (76) failing at each).
-    "103", "104",
-}
+PENDING: set[str] = set()
 
 
 def test_every_equation_number_is_registered_listed_or_pending(paper_text):
