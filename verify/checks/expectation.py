@@ -406,44 +406,21 @@ def beta_tilde_draws(fam: Family, w, alpha: float, B_prime: int, D_beta: int, k:
     return np.asarray(beta, dtype=float).reshape(k)
 
 
-def exact_beta_tilde_moment(fam: Family, w, alpha: float, B_prime: int, D_beta: int, moment: int) -> tuple[float, int]:
-    """E[beta~(w)^moment] of (17) exactly: every multiset of B' (task, batch outcome) atoms with its multinomial weight.
+@dataclass
+class _StepsizeLaw:
+    """Every multiset of B' (task, batch outcome) atoms of (17), with its multinomial weight, and beta~ on each."""
 
-    An atom is a task j (probability p_j) with one outcome of its data batch D_beta (the
-    two-point sign mean m, ``NoisyFamily.batch_noise_law``), i.e. one value of
-    ||grad~ f_j(w, D_beta^j)||; B' atoms are drawn i.i.d.  beta~ is the registry's (17) on
-    each multiset.  Returns (the moment, the number of multisets).
-    """
-    consts = fam.constants.values()
-    tasks = np.arange(fam.n_tasks)
-    batches, law = _gradient_atoms(fam, tasks, D_beta)
-    norms = np.concatenate([np.linalg.norm(fam.batch_gradient(w, b), axis=1) for b in batches])
-    probs = np.concatenate([q * fam.probabilities for q in law])
-    keep = probs > 0
-    norms, probs = norms[keep], probs[keep]
-    K, B_prime = len(norms), int(B_prime)
-    count = math.comb(K + B_prime - 1, B_prime)
-    if count > EXACT_OUTCOME_CAP:
-        raise ParameterError("B_prime", f"{count} task-batch outcomes exceed the exact enumeration's cap "
-                                        f"{EXACT_OUTCOME_CAP}")
-    combos = np.array(list(itertools.combinations_with_replacement(range(K), B_prime)), dtype=int).reshape(-1, B_prime)
-    counts = np.stack([(combos == a).sum(axis=1) for a in range(K)], axis=1)
-    log_coef = math.lgamma(B_prime + 1) - np.sum([[math.lgamma(c + 1) for c in row] for row in counts], axis=1)
-    weight = np.exp(log_coef + counts @ np.log(probs))
-    values = {"L": consts["L"], "rho": consts["rho"], "alpha": alpha, "batch_grad_norm": norms[combos]}
-    beta = np.asarray(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=np.full(B_prime, 1.0 / B_prime)),
-                      dtype=float).reshape(-1)
-    return float(weight @ beta ** moment), len(combos)
+    grads: np.ndarray  # one row per atom: grad~ f_j(w, D_beta^j)
+    probs: np.ndarray  # each atom's probability
+    norms: np.ndarray
+    combos: np.ndarray  # the multisets, as atom indices (count, B')
+    weight: np.ndarray  # each multiset's probability
+    beta: np.ndarray  # beta~(w) of (17) on each multiset
 
 
-def exact_lemma_4_9_quantities(fam: Family, w, alpha: float, B_prime: int, D_beta: int) -> tuple[dict, int]:
-    """The quantities of (50), (56), (59) exactly, by enumerating every outcome as ``exact_beta_tilde_moment`` does.
-
-    An atom is a task j with one outcome of its batch D_beta: the vector grad~ f_j(w, D_beta^j) and its
-    probability.  From the atoms: ||E grad~ f_j|| and E||grad~ f_j|| (one draw); from the multisets of B'
-    atoms: E[beta~(w)], and mu_b and sigma_b^2, the mean and variance of X = L~(w) - 4L, computed from X's own
-    law (not through (56)'s first line).
-    """
+def _stepsize_law(fam: Family, w, alpha: float, B_prime: int, D_beta: int) -> _StepsizeLaw:
+    """An atom is a task j (probability p_j) with one outcome of its data batch D_beta (the two-point sign mean m,
+    ``NoisyFamily.batch_noise_law``); B' atoms are drawn i.i.d., so a multiset has its multinomial weight."""
     consts = fam.constants.values()
     tasks = np.arange(fam.n_tasks)
     batches, law = _gradient_atoms(fam, tasks, D_beta)
@@ -464,7 +441,28 @@ def exact_lemma_4_9_quantities(fam: Family, w, alpha: float, B_prime: int, D_bet
     values = {"L": consts["L"], "rho": consts["rho"], "alpha": alpha, "batch_grad_norm": norms[combos]}
     beta = np.asarray(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=np.full(B_prime, 1.0 / B_prime)),
                       dtype=float).reshape(-1)
-    X = 2 * consts["rho"] * alpha * norms[combos].mean(axis=1)
+    return _StepsizeLaw(grads, probs, norms, combos, weight, beta)
+
+
+def exact_beta_tilde_moment(fam: Family, w, alpha: float, B_prime: int, D_beta: int, moment: int) -> tuple[float, int]:
+    """E[beta~(w)^moment] of (17) exactly: every multiset of B' (task, batch outcome) atoms with its multinomial weight.
+
+    beta~ is the registry's (17) on each multiset (``_stepsize_law``).  Returns (the moment, the number of multisets).
+    """
+    law = _stepsize_law(fam, w, alpha, B_prime, D_beta)
+    return float(law.weight @ law.beta ** moment), len(law.combos)
+
+
+def exact_lemma_4_9_quantities(fam: Family, w, alpha: float, B_prime: int, D_beta: int) -> tuple[dict, int]:
+    """The quantities of (50), (56), (59) exactly, by enumerating every outcome as ``exact_beta_tilde_moment`` does.
+
+    From the atoms: ||E grad~ f_j|| and E||grad~ f_j|| (one draw); from the multisets of B' atoms: E[beta~(w)],
+    and mu_b and sigma_b^2, the mean and variance of X = L~(w) - 4L, computed from X's own law (not through
+    (56)'s first line).
+    """
+    law = _stepsize_law(fam, w, alpha, B_prime, D_beta)
+    grads, probs, norms, combos, weight, beta = law.grads, law.probs, law.norms, law.combos, law.weight, law.beta
+    X = 2 * fam.constants.values()["rho"] * alpha * norms[combos].mean(axis=1)
     mu = float(weight @ X)
     return dict(E_beta_tilde=float(weight @ beta), mu_b=mu, sigma_b_sq=float(weight @ (X - mu) ** 2),
                 batch_grad_mean_norm=float(np.linalg.norm(probs @ grads)),
