@@ -507,7 +507,10 @@ def compute_eq_36_corrected(s: Setup, which: int = 36, sign: float = 1.0) -> Tri
         approx = approx - alpha * fam.hvp(w, approx, np.arange(fam.n_tasks))
         target = task_meta_gradients(fam, w, alpha)
     quadrature = float(np.max(alpha * np.linalg.norm(fine - coarse, axis=1))) * (1 + alpha * consts["L"])
-    slack = _rounding(fam.dim, g, target) * (1 + alpha * consts["L"]) ** 2 + quadrature
+    # The gradients at w and along the segment carry the rounding of their terms (size L ||point|| + ||grad f_i||),
+    # not of their values, which may nearly cancel.
+    evaluations = _stationary_rounding(s, w, consts["L"]) + _stationary_rounding(s, w - alpha * g, consts["L"])
+    slack = (_rounding(fam.dim, g, target) + evaluations) * (1 + alpha * consts["L"]) ** 2 + quadrature
     key = "integral_mean_value_residual" if which == 36 else "integral_factorisation_residual"
     return Trial({key: np.linalg.norm(target - approx, axis=1), "alpha": alpha, "L": consts["L"]}, None, slack)
 
