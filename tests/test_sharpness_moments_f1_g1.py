@@ -139,12 +139,23 @@ def test_kinked_tasks_outside_the_hypotheses_are_refused(kw, name):
     assert err.value.parameter == name
 
 
+def _TOP_OF_F1_RANGE() -> float:
+    """alpha at the top of (84)'s range of alpha (F.1's alpha L <= 1/6), L = 1, read from the registry."""
+    from verify.checks.moments import admitted_alpha
+
+    return admitted_alpha(BOUNDS["eq_84_hessian_factor"], 1.0, 1.0)
+
+
 def _projective_hyperplane_noise(D: int) -> np.ndarray:
     """(84)'s extremal noise for D_h = D: coordinates are the points x of PG(D, 2) (nonzero x in F_2^(D+1)),
     one sample per hyperplane h_y = {x : y.x = 0}, alpha N_y = diag(+s on h_y, -t off it) with s = sqrt(D/2),
     t = s (2^D - 1)/2^D (zero mean).  Any D hyperplanes share a point, where every batch's mean noise is +s."""
+    from verify.checks.moments import sigma_H_at_edge
+
     points = [np.array([(k >> j) & 1 for j in range(D + 1)]) for k in range(1, 2 ** (D + 1))]
-    s = np.sqrt(D / 2)
+    # alpha sigma_H at the edge of F.1's Hessian batch for D_h = D (read from the registry; sqrt(D/2)).
+    alpha = _TOP_OF_F1_RANGE()
+    s = alpha * sigma_H_at_edge(BOUNDS["eq_84_hessian_factor"], alpha, D)
     t = s * (2 ** D - 1) / 2 ** D
     return np.array([np.diag([s if (x @ y) % 2 == 0 else -t for x in points]) for y in points])
 
@@ -158,9 +169,9 @@ def test_eq_84_supremum_is_attained_by_projective_hyperplane_noise(D_h):
     from bounds.theorem_f_1.displays import EQ_84_SUPREMUM_AT
     from bounds import symbols
 
-    alpha = 1 / 6
-    # alpha N_y, one per sample, shrunk by 1e-12 so that 2 alpha^2 sigma_H^2 = D_h does not round above D_h.
-    noise = _projective_hyperplane_noise(D_h) * (1 - 1e-12)
+    alpha = _TOP_OF_F1_RANGE()
+    # alpha N_y, one per sample (sigma_H_at_edge keeps 2 alpha^2 sigma_H^2 just below D_h).
+    noise = _projective_hyperplane_noise(D_h)
     d = noise.shape[1]
     assert np.allclose(noise.mean(axis=0), 0), "the sample Hessians are unbiased"
     norms = np.linalg.norm(noise, ord=2, axis=(1, 2))

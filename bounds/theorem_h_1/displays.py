@@ -110,6 +110,17 @@ delta_H = declare_defined("delta_H", "delta := 1/(6 rho alpha) of (135), a lengt
                           "<mi>&#948;</mi>", DISPLACEMENT, positive=True)
 DELTA_H = Definition(delta_H, 1 / (6 * rho * alpha), "eq. (135)")
 
+# The extremal instances of (142)-(149) (verify.checks.moments HF_PLATEAU, HF_SWITCH), described once.
+_PLATEAU_INSTANCE = """HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
+        curvature -L on [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a
+        critical point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily,
+        independent of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration
+        (verify.checks.moments HF_PLATEAU)"""
+_SWITCH_INSTANCE = """SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py):
+        per-sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is opposite
+        at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha = 16.7,
+        alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""
+
 _HF = dict(preconditions=HYPOTHESES, algorithm="hf_maml", definitions=(DELTA_H,))
 
 s_k_identity_residual = declare_quantity(
@@ -434,12 +445,7 @@ eq_142_hf_maml_second_moment_split = Bound(
         1/6.""",
         supremum=Rational(49, 74),
         attained=Rational(49, 74),
-        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
-        curvature -L on
-        [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
-        point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
-        HF_PLATEAU): ratio 49/74 exactly"""),
+        extremal=f"""{_PLATEAU_INSTANCE}: ratio 49/74 exactly"""),
     **_HF)
 
 eq_143_fd_direction_variance = Bound(
@@ -524,12 +530,7 @@ eq_145_hf_maml_second_moment_factor = Bound(
         (144), where ||A v|| <= L ||v|| already bounds the central difference.""",
         supremum=Rational(49, 80),
         attained=Rational(49, 80),
-        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
-        curvature -L on
-        [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
-        point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
-        HF_PLATEAU): t = alpha^2 N = 1/3600, ratio 0.61235"""),
+        extremal=f"""{_PLATEAU_INSTANCE}: t = alpha^2 N = 1/3600, ratio 0.61235"""),
     **_HF)
 
 # (145) second inequality to (149): why no supremum exists over the printed class, common to the five.
@@ -562,12 +563,7 @@ eq_145_hf_maml_second_moment_4_3 = Bound(
         such noise the supremum is (1 + x)^2/4.3 = 245/774 = 0.3165 at x = 1/6, attained exactly by curvature -L
         along v on the segment: LOOSE there, sharp constant (7/6)^2 = 49/36, not 4.3.""",
         attained=Rational(245, 774),
-        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
-        curvature -L on
-        [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
-        point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
-        HF_PLATEAU): ratio 245/774 exactly (noise independent of w); the counterexample: SwitchingNoiseFamily over
+        extremal=f"""{_PLATEAU_INSTANCE}: ratio 245/774 exactly (noise independent of w); the counterexample: SwitchingNoiseFamily over
         HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-sample gradient noise s
         sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is opposite at the two points w +-
         delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha = 16.7, alpha rho sigma~ = 1/6),
@@ -593,16 +589,8 @@ eq_146_hf_maml_second_moment_lemma_4_10 = Bound(
         approached at a critical point (a = 0) as D_in -> infinity (the D_o noise dominates) and by a kink of grad
         f_i at the inner point with a = 10 b.""",
         attained=Rational(245, 774),
-        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
-        curvature -L on
-        [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
-        point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
-        HF_PLATEAU): ratio 0.3152 at D_in = 64, -> 245/774 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
-        sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
-        opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
+        extremal=f"""{_PLATEAU_INSTANCE}: ratio 0.3152 at D_in = 64, -> 245/774 as D_in -> infinity; the counterexample:
+        {_SWITCH_INSTANCE}"""),
     **_HF)
 
 eq_147_hf_maml_second_moment_simplified = Bound(
@@ -622,16 +610,8 @@ eq_147_hf_maml_second_moment_simplified = Bound(
         point with a = 36 b, curvature -L on the finite-difference segment and D_o -> infinity approaches (not
         built here); a critical point (a = 0) with D_in -> infinity approaches (1 + x)^2/5 = 49/180 = 0.2722.""",
         attained=Rational(49, 180),
-        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
-        curvature -L on
-        [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
-        point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
-        HF_PLATEAU): ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
-        sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
-        opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
+        extremal=f"""{_PLATEAU_INSTANCE}: ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
+        {_SWITCH_INSTANCE}"""),
     **_HF)
 
 eq_148_hf_maml_second_moment_by_grad_fi_meta = Bound(
@@ -649,16 +629,8 @@ eq_148_hf_maml_second_moment_by_grad_fi_meta = Bound(
         so the exact supremum lies in [49/180, 1813/6480] and is not derived; 49/180 is approached at a critical
         point (grad F_i = 0) as D_in -> infinity.""",
         attained=Rational(49, 180),
-        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
-        curvature -L on
-        [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
-        point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
-        HF_PLATEAU): ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
-        sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
-        opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
+        extremal=f"""{_PLATEAU_INSTANCE}: ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
+        {_SWITCH_INSTANCE}"""),
     **_HF)
 
 eq_149_hf_maml_second_moment = Bound(
@@ -675,14 +647,6 @@ eq_149_hf_maml_second_moment = Bound(
         sigma^2, i.e. a correct Lemma A.3 (34) (false as printed: recorded finding lemma-a3-eq34-missing-square),
         which is not derived here.""",
         attained=Rational(49, 180),
-        extremal="""HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): one ridge task,
-        curvature -L on
-        [-1.5 delta, 1.5 delta] (delta = 1/(6 rho alpha)), ramps of slope rho to +L beyond, w = 0 (a critical
-        point); L = rho = 1, alpha L = 1/6; two-point noise sigma~ = 0.1 along the ridge (NoisyFamily, independent
-        of w); D_in = 64, D_o = 1, D_h = 1 (the edge of H.1's hypothesis); exact enumeration (verify.checks.moments
-        HF_PLATEAU): ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
-        SwitchingNoiseFamily over HessianProfileFamily.concave_plateau (verify/model/families/hessian_profile.py): per-
-        sample gradient noise s sigma~ sin(pi (u'w - t0)/(2 delta)) u with t0 = u'w, so the batch noise is
-        opposite at the two points w +- delta_k v of (11); L = 0.01, rho = 1, sigma~ = 0.01, alpha L = 1/6 (alpha
-        = 16.7, alpha rho sigma~ = 1/6), w = u, D_in = D_o = D_h = 1; exact enumeration (verify.checks.moments HF_SWITCH)"""),
+        extremal=f"""{_PLATEAU_INSTANCE}: ratio 0.2682 at D_in = 64, -> 49/180 as D_in -> infinity; the counterexample:
+        {_SWITCH_INSTANCE}"""),
     **_HF)

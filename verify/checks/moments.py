@@ -671,6 +671,29 @@ def _rhs_coefficients(bound: Bound, base: dict) -> tuple[float, float]:
     return A, B
 
 
+def sigma_H_at_edge(bound: Bound, alpha: float, D_h: int = 1) -> float:
+    """sigma_H just inside the Bound's Hessian-batch hypothesis D_h >= ceil(q(alpha, sigma_H)) at the given D_h.
+
+    q is read from the registry (F.1's D_h >= ceil(2 alpha^2 sigma_H^2)) and q = D_h solved for sigma_H, then moved
+    inside by a relative 1e-12, so that rounding cannot put the instance beyond the edge.
+    """
+    import sympy as sp
+
+    from bounds import symbols
+
+    from bounds._hypotheses import HESSIAN_BATCH_MAML
+
+    # A display that does not use the Hessian batch ((88), (122)) shares the instance of those that do: F.1's condition.
+    relations = [p.relation for p in bound.preconditions if symbols.D_h in p.relation.free_symbols] or [
+        HESSIAN_BATCH_MAML.relation]
+    conditions = [a.args[0] for r in relations for a in r.atoms(sp.ceiling) if symbols.sigma_H in a.free_symbols]
+    if len(conditions) != 1:
+        raise ParameterError("bound", f"{bound.id} has no single Hessian-batch condition in sigma_H")
+    roots = [r for r in sp.solve(sp.Eq(conditions[0].subs(symbols.alpha, alpha), D_h), symbols.sigma_H)
+             if r.is_positive]
+    return float(roots[0]) * (1.0 - 1e-12)
+
+
 def build_fg_extremal(bound: Bound, params: dict) -> tuple[Family, np.ndarray, float, dict]:
     """The family, the point w, alpha and the batch sizes of an F.1 / G.1 extremal instance (L = 1)."""
 
@@ -679,17 +702,16 @@ def build_fg_extremal(bound: Bound, params: dict) -> tuple[Family, np.ndarray, f
     w = np.zeros(1)
     alpha = admitted_alpha(bound, 1.0, L)
     if kind == "two-point-plane":
-        # (84) and its correction: Hessian L I in d = 2, noise s' sigma_H diag(1, -1) at the edge
-        # alpha^2 sigma_H^2 = 1/2 of D_h >= 2 alpha^2 sigma_H^2 (D_h = 1): ||I - alpha grad~^2 f|| = 1 - alpha L +
-        # alpha sigma_H for both signs.
-        sigma_H = (1.0 - 1e-12) / (np.sqrt(2.0) * alpha)
+        # (84) and its correction: Hessian L I in d = 2, noise s' sigma_H diag(1, -1) at the edge of F.1's Hessian
+        # batch (D_h = 1): ||I - alpha grad~^2 f|| = 1 - alpha L + alpha sigma_H for both signs.
+        sigma_H = sigma_H_at_edge(bound, alpha)
         base = QuadraticFamily(np.full((1, 1, 1), L) * np.eye(2)[None], np.zeros((1, 2)))
         fam = NoisyFamily(base, sigma_t, sigma_H, distribution="two_point", hessian_shape=np.diag([1.0, -1.0]))
         # shift: w away from the critical point, so that E[v] != 0 meets the Hessian noise ((78)).
         return fam, np.full(2, float(params.get("shift", 0.0))), alpha, dict(D_in=1, D_o=1)
     if kind == "concave-quadratic":
-        # alpha^2 sigma_H^2 / D_h = (1 - 1e-12)/2 at D_h = 1: the edge of D_h >= 2 alpha^2 sigma_H^2 from inside.
-        sigma_H = (1.0 - 1e-12) / (np.sqrt(2.0) * alpha)
+        # The edge of F.1's Hessian batch at D_h = 1, from inside.
+        sigma_H = sigma_H_at_edge(bound, alpha)
         base = QuadraticFamily(np.full((1, 1, 1), -L), np.zeros((1, 1)))
         fam = NoisyFamily(base, sigma_t, sigma_H, distribution="two_point")
         return fam, w, alpha, dict(D_in=int(params["D_in"]), D_o=1)
