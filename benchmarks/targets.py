@@ -1,6 +1,6 @@
 """The speed targets, each measured as a ratio within one run:  python -m benchmarks.targets [--quick]
 
-1. a central finite-difference HVP (11) costs at most 2.5x a batched gradient;
+1. a central finite-difference HVP (11) costs at most 2.1x a batched gradient (two gradients are 2x);
 2. at d = 16 with 64 tasks the batched gradient is at least 20x faster than a per-task loop;
 3. at d = 4096 with 64 tasks one HF-MAML iteration is at least 10x faster than one MAML
    iteration with explicit Hessians;
@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 from .workloads import fit_exponent, interleaved_medians, keep_freed_memory, peak_bytes, workload  # noqa: E402
 
 REPETITIONS = 9
+FD_TARGET = 2.1
 FD_CASES = [("rank-one", 64, 16), ("rank-one", 64, 1024), ("rank-one", 8, 16384), ("rank-one", 256, 4096),
             ("quadratic", 64, 16), ("quadratic", 64, 256), ("quadratic", 16, 1024)]
 LOOP_CASES = [("rank-one", 64, 16), ("quadratic", 64, 16)]
@@ -92,9 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     out = ["| target | family | tasks | d | measured (median [quartiles] of per-pass ratios) | met |",
            "|---|---|---|---|---|---|"]
     for family, tasks, d, med, q1, q3, g in fd_vs_gradient():
-        met = med <= 2.5
+        met = med <= FD_TARGET
         ok &= met
-        out.append(f"| FD-HVP / batched gradient <= 2.5 | {family} | {tasks} | {d} | {med:.2f} [{q1:.2f}, {q3:.2f}]"
+        out.append(f"| FD-HVP / batched gradient <= {FD_TARGET} | {family} | {tasks} | {d} | "
+                   f"{med:.2f} [{q1:.2f}, {q3:.2f}]"
                    f" (gradient {g * 1e6:.0f} us) | {'yes' if met else 'no'} |")
     for family, tasks, d, med, q1, q3, g in loop_vs_batched():
         met = med >= 20

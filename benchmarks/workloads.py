@@ -247,7 +247,9 @@ class Workload:
 
     def core(self, name: str) -> Callable[[], np.ndarray]:
         fam, w = self.family, self.w
-        batch = fam.draw_batch(np.arange(fam.n_tasks), EXACT)
+        # Every task, as the iterations' batch B_k = ALL_TASKS reads them (read-only indices, so
+        # the family gathers its per-task data once, as in an iteration, not at every call).
+        batch = fam.draw_batch(fam.task_indices(), EXACT)
         W, V = self.points()
         if name == "gradient":
             return lambda: fam.batch_gradient(W, batch)
@@ -420,7 +422,7 @@ def fit_exponent(dims, samples: np.ndarray, *, top: int, confidence: float = 0.9
 
 
 _ORACLES = ("_loss", "_gradient", "_hessian", "_hvp", "_batch_loss", "_batch_gradient", "_batch_hessian",
-            "_batch_hvp")
+            "_batch_hvp", "_gradient_pair", "_oracle_gradient_pair")
 
 
 def oracle_floats(family, fn: Callable[[], object]) -> int:
@@ -428,16 +430,24 @@ def oracle_floats(family, fn: Callable[[], object]) -> int:
 
     Every oracle writes each float it returns, so this is a lower bound of its
     arithmetic, and for these families (gradients and Hessian-vector products O(d) per
-    task, Hessians d^2) the same order in d.  The oracles are wrapped on the instance
-    for the duration of the call and restored after.
+    task, Hessians d^2) the same order in d.  Only the outermost oracle call counts: the
+    pair of gradients of (11) returns 2 B d floats whether the family computes it in one
+    pass or as two gradient calls.  The oracles are wrapped on the instance for the
+    duration of the call and restored after.
     """
     total = [0]
+    depth = [0]
     for name in _ORACLES:
         bound = getattr(family, name)
 
         def counted(*args, _oracle=bound, **kwargs):
-            out = _oracle(*args, **kwargs)
-            total[0] += int(np.size(out))
+            depth[0] += 1
+            try:
+                out = _oracle(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+            if depth[0] == 0:
+                total[0] += sum(int(np.size(o)) for o in out) if isinstance(out, tuple) else int(np.size(out))
             return out
 
         setattr(family, name, counted)

@@ -101,7 +101,7 @@ def test_one_point_difference_bug_is_caught(monkeypatch):
     # and HF-MAML silently equals FO-MAML.  The same predicate must reject it.
     fam, rng, w, alpha, batches = setup("trigonometric", 0)
 
-    def one_point(family, w, V, deltas, batch):
+    def one_point(family, w, V, deltas, batch, norms, exact_ratio=False):
         g = family.batch_gradient(w + deltas[:, None] * V, batch)
         return (g - family.batch_gradient(w + deltas[:, None] * V, batch)) / (2 * deltas[:, None]), 0.0
 

@@ -387,7 +387,8 @@ def hf_maml_draws(family: NoisyFamily, w, alpha, D_in, D_o, D_h, K: int, rng: np
         v = outer_gradients(fam, w, alpha, batches)
         norms = np.linalg.norm(v, axis=1)
         deltas = rule(norms)
-        d, ratio = central_difference_hvp(fam, w, v, deltas, batches.hessian)
+        # The row-wise ratio itself: it sets the rounding allowance below.
+        d, ratio = central_difference_hvp(fam, w, v, deltas, batches.hessian, exact_ratio=True)
         G = v - alpha * d  # (10)
         dv = v - Ev[tasks]
         cv = dv - alpha * np.einsum("tij,tj->ti", H[tasks], dv)  # mean exactly 0

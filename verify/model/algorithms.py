@@ -143,7 +143,7 @@ def _batch_sizes(family: Family, B, D_in, D_o, D_h, rng):
 
 def _draw_meta_batches(family: Family, B, D_in, D_o, D_h, rng) -> MetaBatches:
     if B == ALL_TASKS:
-        tasks, weights = np.arange(family.n_tasks), family.probabilities
+        tasks, weights = family._every_task(), family.probabilities
     else:
         tasks = family._sample_tasks(B, rng)
         weights = np.full(B, 1.0 / B)
@@ -235,55 +235,112 @@ def _fo_maml_direction(family: Family, w: np.ndarray, alpha: float, batches: Met
 
 def _deltas(delta, norms: np.ndarray) -> np.ndarray:
     """delta_k^i for this iteration's norms; a rule's output is checked each time (it depends on the norms)."""
-    if callable(delta):
-        out = np.asarray(delta(norms), dtype=np.float64)
-    else:
-        out = np.asarray(delta, dtype=np.float64)
-    out = np.broadcast_to(out, norms.shape).astype(np.float64)
-    live = norms > 0
+    out = np.asarray(delta(norms) if callable(delta) else delta, dtype=np.float64)
+    if out.shape != norms.shape:
+        out = np.broadcast_to(out, norms.shape).copy()
+    # All positive and finite (NaN fails both comparisons): the common case, in two reductions.
+    if out.min() > 0 and out.max() < math.inf:
+        return out
+    live = norms > 0  # a row with v_i = 0 needs no delta (its difference is 0): a rule may give inf there
     if np.any(np.isnan(out[live])) or np.any(out[live] <= 0) or np.any(np.isinf(out[live])):
         raise ParameterError("delta", f"delta_k^i must be positive and finite, got {out[live]}")
     return out
 
 
-def central_difference_hvp(family: Family, w, V, deltas, batch: Batch) -> tuple[np.ndarray, float]:
+def _row_norms(V: np.ndarray) -> np.ndarray:
+    # np.linalg.norm(V, axis=1)'s own arithmetic (a pairwise sum of squares), without its dispatch.
+    return np.sqrt(np.add.reduce(V * V, axis=1))
+
+
+def central_difference_hvp(family: Family, w, V, deltas, batch: Batch, *, exact_ratio: bool = False
+                           ) -> tuple[np.ndarray, float]:
     """d_i = [grad~ f_i(w + delta_i v_i, D) - grad~ f_i(w - delta_i v_i, D)] / (2 delta_i), (11), same batch D.
 
-    Rows with v_i = 0 give d_i = 0 (the exact product) without differencing.
-    Returns (d (B, d), worst rounding ratio).  Raises ``FiniteDifferenceError``
-    naming ``delta`` when the estimated rounding error of some d_i exceeds
-    FD_ROUNDING_RTOL * L ||v_i||: the estimate counts the rounding of the two
-    gradients (eps (||g+|| + ||g-||)) and of the points w -+ delta v
-    (eps L (||w|| + delta ||v||) each), divided by 2 delta.
+    ``deltas``: a positive float, one per row of V, or a callable of the row norms ||v_i||
+    (as ``hf_maml_direction`` takes).  Rows with v_i = 0 give d_i = 0 (the exact product)
+    without differencing.  Returns (d (B, d), rounding ratio).  Raises
+    ``FiniteDifferenceError`` naming ``delta`` when the estimated rounding error of some d_i
+    exceeds FD_ROUNDING_RTOL * L ||v_i||: the estimate counts the rounding of the two
+    gradients (eps (||g+|| + ||g-||)) and of the points w -+ delta v (eps L (||w|| + delta ||v||)
+    each), divided by 2 delta.  The ratio returned is an upper bound of the worst row's
+    estimate over that allowance: the worst row's own value when some row comes near 1, or
+    with ``exact_ratio=True``.
     """
-    return _central_difference_hvp(family, _w(family, w), np.asarray(V, dtype=np.float64), deltas, batch)
+    w = _w(family, w)
+    V = check_finite("V", V, ndim=(2,))
+    if not isinstance(batch, Batch):
+        raise ParameterError("batch", f"expected a Batch from draw_batch, got {type(batch).__name__}")
+    if V.shape != (len(batch.tasks), family.dim):
+        raise ParameterError("V", f"has shape {V.shape}, expected one row per task of the batch "
+                                  f"{(len(batch.tasks), family.dim)}")
+    norms = _row_norms(V)
+    return _central_difference_hvp(family, w, V, _deltas(deltas, norms), batch, norms, exact_ratio)
 
 
-def _central_difference_hvp(family: Family, w: np.ndarray, V: np.ndarray, deltas, batch: Batch
-                            ) -> tuple[np.ndarray, float]:
-    norms = np.linalg.norm(V, axis=1)
-    live = norms > 0
-    D = np.zeros_like(V)
-    if not np.any(live):
-        return D, 0.0
-    dl = np.where(live, deltas, 1.0)
-    step = dl[:, None] * V
-    g_plus = family._oracle_gradient(require_finite("w", w + step), batch)
-    g_minus = family._oracle_gradient(require_finite("w", w - step), batch)
-    D = np.where(live[:, None], (g_plus - g_minus) / (2 * dl[:, None]), 0.0)
+def _central_difference_hvp(family: Family, w: np.ndarray, V: np.ndarray, deltas: np.ndarray, batch: Batch,
+                            norms: np.ndarray, exact_ratio: bool = False) -> tuple[np.ndarray, float]:
+    # The hot path of HF-MAML: the two points, their gradients on one batch, the difference, and
+    # the rounding guard from what is already computed.  Rows with v_i = 0 (rare) get delta = 1
+    # and so a zero step: their difference is exactly 0.
+    every_live = norms.min() > 0
+    if not every_live:
+        live = norms > 0
+        if not live.any():
+            return np.zeros_like(V), 0.0
+        deltas = np.where(live, deltas, 1.0)
+    displacement = deltas * norms  # ||delta_i v_i||
+    w_norm = math.sqrt(float(w @ w))
+    scaled = deltas[:, None]
+    W2 = np.empty((len(V), 2, family.dim))
+    step = np.multiply(scaled, V, out=W2[:, 1])
+    np.add(w, step, out=W2[:, 0])
+    np.subtract(w, step, out=W2[:, 1])
+    # Every coordinate of w -+ delta_i v_i is at most ||w|| + ||delta_i v_i|| in size, so a finite
+    # bound (NaN fails the comparison) shows both points finite without reading them.
+    if not w_norm + float(displacement.max()) <= _FINITE_POINTS:
+        require_finite("w", W2)
+    g_plus, g_minus = family._oracle_gradient_pair(W2, batch)
+    D = g_plus - g_minus
+    D /= scaled + scaled
+    if not every_live:
+        D[~live] = 0.0
+    return D, _fd_rounding_ratio(family, w_norm, D, g_plus, g_minus, deltas, norms, displacement, exact_ratio)
+
+
+# Below this bound on |w_j -+ delta v_j| neither the step nor the sum can overflow (DBL_MAX is 1.8e308).
+_FINITE_POINTS = 1e308
+
+
+def _fd_rounding_ratio(family: Family, w_norm: float, D, g_plus, g_minus, deltas, norms, displacement,
+                       exact: bool) -> float:
+    """The rounding guard of (11): the worst row's estimated rounding error over FD_ROUNDING_RTOL L ||v_i||.
+
+    Decided once per call: ||g+_i|| + ||g-_i|| <= sqrt(2 S), S the sum of squares of both
+    gradient arrays, and delta_i ||v_i|| >= its minimum bound every row at once, so only a call
+    whose bound comes near 1 pays for the row norms.  The decision (raise or not) is the
+    row-wise estimate's in every case.
+    """
     L = family.constants.L.value
+    live = norms > 0
+    if 0 < L < math.inf and not exact:
+        S = float(np.einsum("ij,ij->", g_plus, g_plus)) + float(np.einsum("ij,ij->", g_minus, g_minus))
+        smallest = float(np.min(displacement[live]))
+        bound = (_EPS / (FD_ROUNDING_RTOL * L)) * (math.sqrt(2 * S) + 2 * L * w_norm) / (2 * smallest) \
+            + _EPS / FD_ROUNDING_RTOL
+        if bound <= 1:
+            return bound
     if not math.isfinite(L):
         L = float(np.max(np.linalg.norm(D, axis=1) / np.where(live, norms, 1.0)))
     rounding = _EPS * (np.linalg.norm(g_plus, axis=1) + np.linalg.norm(g_minus, axis=1)
-                       + 2 * L * (np.linalg.norm(w) + dl * norms)) / (2 * dl)
+                       + 2 * L * (w_norm + displacement)) / (2 * deltas)
     ratio = np.where(live, rounding / (FD_ROUNDING_RTOL * max(L, np.finfo(float).tiny) * np.where(live, norms, 1.0)), 0)
     worst = int(np.argmax(ratio))
     if ratio[worst] > 1:
         raise FiniteDifferenceError(
-            "delta", f"delta = {dl[worst]:.3g} (step ||delta v|| = {dl[worst] * norms[worst]:.3g} at ||w|| = "
-                     f"{np.linalg.norm(w):.3g}) is so small that rounding error ({rounding[worst]:.3g}) would dominate "
+            "delta", f"delta = {deltas[worst]:.3g} (step ||delta v|| = {deltas[worst] * norms[worst]:.3g} at ||w|| = "
+                     f"{w_norm:.3g}) is so small that rounding error ({rounding[worst]:.3g}) would dominate "
                      f"the central difference (11) of a product of scale L||v|| = {L * norms[worst]:.3g}")
-    return D, float(ratio.max())
+    return float(ratio.max())
 
 
 def hf_maml_direction(family: Family, w, alpha, batches: MetaBatches, delta) -> Direction:
@@ -299,9 +356,9 @@ def hf_maml_direction(family: Family, w, alpha, batches: MetaBatches, delta) -> 
 
 def _hf_maml_direction(family: Family, w: np.ndarray, alpha: float, batches: MetaBatches, delta) -> Direction:
     v = _outer_gradients(family, w, alpha, batches)
-    norms = np.linalg.norm(v, axis=1)
+    norms = _row_norms(v)
     deltas = _deltas(delta, norms)
-    d, ratio = _central_difference_hvp(family, w, v, deltas, batches.hessian)
+    d, ratio = _central_difference_hvp(family, w, v, deltas, batches.hessian, norms)
     B = len(batches.tasks)
     return Direction(batches.weights @ (v - alpha * d), 4 * B, 0,
                      batches.inner.samples + batches.outer.samples + 2 * batches.hessian.samples, 0,

@@ -145,7 +145,7 @@ def _task_meta_objectives(family: Family, w: np.ndarray, alpha: float, t: np.nda
 
 def _meta_objective(family: Family, w: np.ndarray, alpha: float) -> float:
     """F(w) for a validated point and alpha (no checks: the caller has made them)."""
-    return float(family.probabilities @ _task_meta_objectives(family, w, alpha, np.arange(family.n_tasks)))
+    return float(family.probabilities @ _task_meta_objectives(family, w, alpha, family._every_task()))
 
 
 def _task_meta_gradients(family: Family, w: np.ndarray, alpha: float, t: np.ndarray) -> np.ndarray:
@@ -157,7 +157,7 @@ def _task_meta_gradients(family: Family, w: np.ndarray, alpha: float, t: np.ndar
 
 def _meta_gradient(family: Family, w: np.ndarray, alpha: float) -> np.ndarray:
     """grad F(w) for a validated point and alpha (no checks: the caller has made them)."""
-    return family.probabilities @ _task_meta_gradients(family, w, alpha, np.arange(family.n_tasks))
+    return family.probabilities @ _task_meta_gradients(family, w, alpha, family._every_task())
 
 
 # ---------------------------------------------------------------------- F and grad F
@@ -209,7 +209,7 @@ def _test_batch_size(D_test):
 
 def _closed_form_terms(family: Family, w):
     return family.per_sample_gradient_moments(np.broadcast_to(w, (family.n_tasks, family.dim)),
-                                              np.arange(family.n_tasks))
+                                              family._every_task())
 
 
 def meta_objective_test(family: Family, w, alpha, D_test, rng: np.random.Generator | None = None,
@@ -359,7 +359,7 @@ def stepsize_batch_sizes(family: Family, B_prime, D_beta, rng) -> tuple:
 
 def _batch_grad_norms(family: Family, w: np.ndarray, B_prime, D_beta, rng):
     if B_prime == ALL_TASKS:
-        tasks, weights = np.arange(family.n_tasks), family.probabilities
+        tasks, weights = family._every_task(), family.probabilities
     else:
         tasks = family._sample_tasks(B_prime, rng)
         weights = np.full(B_prime, 1.0 / B_prime)

@@ -250,6 +250,48 @@ class Family(abc.ABC):
     def _hvp(self, W: np.ndarray, V: np.ndarray, tasks: np.ndarray) -> np.ndarray:
         return np.einsum("tij,tj->ti", self._hessian(W, tasks), V)
 
+    def _gradient_pair(self, W2: np.ndarray, tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """grad f_i at the two points W2[:, 0] and W2[:, 1] of each row: the central difference (11).
+
+        W2 is (T, 2, d).  A family whose gradient can take both points in one pass over its
+        task data (one read of A_i for the pair instead of two) overrides this; the default is
+        two calls.  Either way each point's gradient is the number ``_gradient`` gives there.
+        """
+        return self._gradient(W2[:, 0], tasks), self._gradient(W2[:, 1], tasks)
+
+    def _per_task(self, name: str, tasks: np.ndarray) -> np.ndarray:
+        """The per-task parameter ``self.<name>`` (task axis first) for the rows ``tasks``, gathered once per batch.
+
+        Why: one iteration reads its task batch at up to four points (the inner step (4), the
+        outer gradient, the two points of (11)), and gathering ``A[tasks]`` (B d^2 floats for
+        quadratic tasks) at each call cost most of a gradient.  The gather is kept for the last
+        read-only task array seen: the algorithms' batches and ``task_indices()`` are read-only,
+        so their entries cannot change under the memo (a caller's writable array is gathered
+        per call, as any array would be).  Every task in order (``ALL_TASKS``) is the parameter
+        array itself, no copy.  A parameter replaced on the family (not edited in place: the
+        families never do that) is gathered anew.
+        """
+        full = getattr(self, name)
+        if tasks.flags.writeable:
+            return full[tasks]
+        memo = self.__dict__.get("_per_task_memo")
+        if memo is None or memo[0] is not tasks:
+            every = len(tasks) == self.n_tasks and bool(np.array_equal(tasks, self._every_task()))
+            memo = self.__dict__["_per_task_memo"] = (tasks, every, {})
+        hit = memo[2].get(name)
+        if hit is None or hit[0] is not full:
+            hit = memo[2][name] = (full, full if memo[1] else full[tasks])
+        return hit[1]
+
+    def _every_task(self) -> np.ndarray:
+        """0, ..., n - 1 as one read-only array (what ``task_indices()`` returns), made once."""
+        every = self.__dict__.get("_every_task_index")
+        if every is None or len(every) != self.n_tasks:
+            every = np.arange(self.n_tasks)
+            every.flags.writeable = False
+            self.__dict__["_every_task_index"] = every
+        return every
+
     # Stochastic oracles: a deterministic family's batch oracles are its exact oracles.
     def _draw_batch_data(self, tasks: np.ndarray, size: int, rng: np.random.Generator) -> Any:
         return None
@@ -329,6 +371,7 @@ class Family(abc.ABC):
         other = copy.copy(self)
         other.domain = domain
         other.__dict__.pop("_constants_cache", None)
+        other.__dict__.pop("_per_task_memo", None)
         return other
 
     def require_in_domain(self, w, name: str = "w") -> None:
@@ -336,7 +379,7 @@ class Family(abc.ABC):
 
     def task_indices(self, tasks=None) -> np.ndarray:
         if tasks is None:
-            return np.arange(self.n_tasks)
+            return self._every_task()
         return check_task_batch("tasks", tasks, self.n_tasks)
 
     def points(self, w, n_rows: int, name: str = "w") -> np.ndarray:
@@ -375,7 +418,9 @@ class Family(abc.ABC):
     # and call them, and the algorithms' loops (verify/model/algorithms.py) call them directly,
     # having validated their own arguments once.
     def _sample_tasks(self, size: int, rng: np.random.Generator) -> np.ndarray:
-        return rng.choice(self.n_tasks, size=size, p=self.probabilities)
+        tasks = rng.choice(self.n_tasks, size=size, p=self.probabilities)
+        tasks.flags.writeable = False  # a batch's tasks are fixed once drawn (``_per_task`` relies on it)
+        return tasks
 
     def _draw(self, t: np.ndarray, size, rng: np.random.Generator | None) -> Batch:
         if size == EXACT:
@@ -390,6 +435,12 @@ class Family(abc.ABC):
 
     def _oracle_hvp(self, W: np.ndarray, V: np.ndarray, b: Batch) -> np.ndarray:
         return self._hvp(W, V, b.tasks) if b.is_exact else self._batch_hvp(W, V, b)
+
+    def _oracle_gradient_pair(self, W2: np.ndarray, b: Batch) -> tuple[np.ndarray, np.ndarray]:
+        """grad~ f_i(W2[:, 0], D^i) and grad~ f_i(W2[:, 1], D^i) with the same batch D^i, as (11) requires."""
+        if b.is_exact:
+            return self._gradient_pair(W2, b.tasks)
+        return self._batch_gradient(W2[:, 0], b), self._batch_gradient(W2[:, 1], b)
 
     def draw_batch(self, tasks, size, rng: np.random.Generator | None = None, *, name: str = "D") -> Batch:
         """One data batch D^i of ``size`` samples for each task in ``tasks`` (``EXACT``: the exact oracle)."""

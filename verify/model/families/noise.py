@@ -210,6 +210,15 @@ class NoisyFamily(ExactOraclesOfBase, Family):
         base_batch, _ = batch.data
         return self.base._oracle_gradient(W, base_batch) + self._gradient_noise(batch)
 
+    def _oracle_gradient_pair(self, W2, b: Batch):
+        # (11)'s two points share the batch, so they share its noise: drawn once, not per point.
+        if b.is_exact:
+            return super()._oracle_gradient_pair(W2, b)
+        base_batch, _ = b.data
+        g_plus, g_minus = self.base._oracle_gradient_pair(W2, base_batch)
+        noise = self._gradient_noise(b)
+        return g_plus + noise, g_minus + noise
+
     def _batch_hessian(self, W, batch):
         base_batch, _ = batch.data
         return self.base._oracle_hessian(W, base_batch) + self._hessian_noise(batch)

@@ -192,17 +192,25 @@ class QuadraticFamily(Family):
 
     # ------------------------------------------------------------------ oracles
     def _loss(self, W, tasks):
-        A = self.A[tasks]
-        return 0.5 * np.einsum("ti,tij,tj->t", W, A, W) + np.einsum("ti,ti->t", self.b[tasks], W) + self.c[tasks]
+        A = self._per_task("A", tasks)
+        return (0.5 * np.einsum("ti,tij,tj->t", W, A, W) + np.einsum("ti,ti->t", self._per_task("b", tasks), W)
+                + self._per_task("c", tasks))
 
     def _gradient(self, W, tasks):
-        return np.einsum("tij,tj->ti", self.A[tasks], W) + self.b[tasks]
+        return np.einsum("tij,tj->ti", self._per_task("A", tasks), W) + self._per_task("b", tasks)
+
+    def _gradient_pair(self, W2, tasks):
+        # Both points of (11) in one pass over A_i (the cost of a gradient is reading A_i, B d^2
+        # floats); each entry is the same dot product over j as ``_gradient`` computes.
+        G2 = np.einsum("tij,tsj->tsi", self._per_task("A", tasks), W2)
+        G2 += self._per_task("b", tasks)[:, None, :]
+        return G2[:, 0], G2[:, 1]
 
     def _hessian(self, W, tasks):
-        return self.A[tasks].copy()
+        return self._per_task("A", tasks).copy()
 
     def _hvp(self, W, V, tasks):
-        return np.einsum("tij,tj->ti", self.A[tasks], V)
+        return np.einsum("tij,tj->ti", self._per_task("A", tasks), V)
 
     # ------------------------------------------------------------------ constants
     def _check_eigenvalues(self, eigenvalues) -> np.ndarray:

@@ -63,7 +63,7 @@ class RankOneFamily(Family):
 
     # ------------------------------------------------------------------ oracles
     def _loss(self, W, tasks):
-        g = self.g[tasks]
+        g = self._per_task("g", tasks)
         n2 = np.einsum("ti,ti->t", W, W)
         gx = np.einsum("ti,ti->t", g, W)
         g2 = np.einsum("ti,ti->t", g, g)
@@ -71,17 +71,17 @@ class RankOneFamily(Family):
         return 0.25 * (n2 * n2 - 2 * gx * gx + g2 * g2)
 
     def _gradient(self, W, tasks):
-        g = self.g[tasks]
+        g = self._per_task("g", tasks)
         return np.einsum("ti,ti->t", W, W)[:, None] * W - np.einsum("ti,ti->t", g, W)[:, None] * g
 
     def _hessian(self, W, tasks):
-        g = self.g[tasks]
+        g = self._per_task("g", tasks)
         n2 = np.einsum("ti,ti->t", W, W)
         return (n2[:, None, None] * np.eye(self.dim) + 2 * np.einsum("ti,tj->tij", W, W)
                 - np.einsum("ti,tj->tij", g, g))
 
     def _hvp(self, W, V, tasks):
-        g = self.g[tasks]
+        g = self._per_task("g", tasks)
         return (np.einsum("ti,ti->t", W, W)[:, None] * V + 2 * np.einsum("ti,ti->t", W, V)[:, None] * W
                 - np.einsum("ti,ti->t", g, V)[:, None] * g)
 

@@ -79,11 +79,22 @@ class RegressionFamily(QuadraticFamily):
 
     # ------------------------------------------------------------------ per-sample oracles
     def _draw_batch_data(self, tasks, size, rng):
-        return rng.integers(0, self.samples_per_task, size=(len(tasks), size))
+        data = rng.integers(0, self.samples_per_task, size=(len(tasks), size))
+        data.flags.writeable = False  # fixed once drawn: ``_batch_xy`` keeps its gather per batch
+        return data
 
     def _batch_xy(self, batch: Batch):
+        # The samples of a batch, gathered once: (11) reads the same batch at two points, and the
+        # gather (B D d floats) costs as much as the gradient.  Only a batch whose tasks and samples
+        # are read-only (as drawn here) is kept; the last one only.
+        memo = self.__dict__.get("_batch_xy_memo")
+        if memo is not None and memo[0] is batch and memo[1] is self.X and memo[2] is self.y:
+            return memo[3]
         rows = batch.tasks[:, None]
-        return self.X[rows, batch.data], self.y[rows, batch.data]
+        xy = self.X[rows, batch.data], self.y[rows, batch.data]
+        if not batch.tasks.flags.writeable and not batch.data.flags.writeable:
+            self.__dict__["_batch_xy_memo"] = (batch, self.X, self.y, xy)
+        return xy
 
     def _batch_loss(self, W, batch):
         Xb, yb = self._batch_xy(batch)
@@ -126,16 +137,16 @@ class RegressionFamily(QuadraticFamily):
     def gradient_noise_second_moment(self, W, tasks):
         # Batches draw samples uniformly with replacement: one sample's gradient (x'w - y) x
         # deviates from the task's mean gradient by dev, and E||dev||^2 is the mean over the samples.
-        Xp = self.X[tasks]
-        res = np.einsum("tnd,td->tn", Xp, W) - self.y[tasks]
+        Xp = self._per_task("X", tasks)
+        res = np.einsum("tnd,td->tn", Xp, W) - self._per_task("y", tasks)
         dev = res[:, :, None] * Xp - self._gradient(W, tasks)[:, None, :]
         return np.mean(np.einsum("tnd,tnd->tn", dev, dev), axis=1)
 
     def per_sample_gradient_moments(self, W, tasks):
-        Xp = self.X[tasks]
-        res = np.einsum("tnd,td->tn", Xp, W) - self.y[tasks]
+        Xp = self._per_task("X", tasks)
+        res = np.einsum("tnd,td->tn", Xp, W) - self._per_task("y", tasks)
         dev = res[:, :, None] * Xp - self._gradient(W, tasks)[:, None, :]
-        A_dev = np.einsum("tij,tnj->tni", self.A[tasks], dev)
+        A_dev = np.einsum("tij,tnj->tni", self._per_task("A", tasks), dev)
         t = np.mean(np.einsum("tni,tni->tn", dev, A_dev), axis=1)
         # E[(x x' - A_i) A_i dev] = E[x (x' A_i dev)], because E[dev] = 0.
         s = np.einsum("tn,tnd->td", np.einsum("tnd,tnd->tn", Xp, A_dev), Xp) / Xp.shape[1]

@@ -116,11 +116,11 @@ class RidgeFamily(Family):
 
     # ------------------------------------------------------------------ profiles
     def _z(self, W, tasks):
-        return np.einsum("tji,tj->ti", self.Q[tasks], W)
+        return np.einsum("tji,tj->ti", self._per_task("Q", tasks), W)
 
     def _profile(self, Z, tasks, order: int):
         """h (order 2), phi' (order 1) or phi (order 0) of every coordinate: Z (T, d) -> (T, d)."""
-        X, H, m = self.X[tasks], self.H[tasks], self.m[tasks]
+        X, H, m = self._per_task("X", tasks), self._per_task("H", tasks), self._per_task("m", tasks)
         t = Z[..., None]
         lo, hi = X[..., :-1], X[..., 1:]
         if order == 2:
@@ -132,18 +132,20 @@ class RidgeFamily(Family):
     # ------------------------------------------------------------------ oracles
     def _loss(self, W, tasks):
         Z = self._z(W, tasks)
-        return np.sum(self._profile(Z, tasks, 0), axis=1) + np.einsum("ti,ti->t", self.b[tasks], W) + self.c[tasks]
+        return (np.sum(self._profile(Z, tasks, 0), axis=1) + np.einsum("ti,ti->t", self._per_task("b", tasks), W)
+                + self._per_task("c", tasks))
 
     def _gradient(self, W, tasks):
         Z = self._z(W, tasks)
-        return np.einsum("tij,tj->ti", self.Q[tasks], self._profile(Z, tasks, 1)) + self.b[tasks]
+        return (np.einsum("tij,tj->ti", self._per_task("Q", tasks), self._profile(Z, tasks, 1))
+                + self._per_task("b", tasks))
 
     def _hessian(self, W, tasks):
-        Q = self.Q[tasks]
+        Q = self._per_task("Q", tasks)
         return np.einsum("tij,tj,tkj->tik", Q, self._profile(self._z(W, tasks), tasks, 2), Q)
 
     def _hvp(self, W, V, tasks):
-        Q = self.Q[tasks]
+        Q = self._per_task("Q", tasks)
         h = self._profile(self._z(W, tasks), tasks, 2)
         return np.einsum("tij,tj->ti", Q, h * np.einsum("tji,tj->ti", Q, V))
 

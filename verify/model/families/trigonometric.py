@@ -95,29 +95,29 @@ class TrigonometricFamily(Family):
 
     # ------------------------------------------------------------------ oracles
     def _angles(self, W, tasks):
-        Z = np.einsum("tji,tj->ti", self.Q[tasks], W)
-        return Z, self.s[tasks] * Z + self.phi[tasks]
+        Z = np.einsum("tji,tj->ti", self._per_task("Q", tasks), W)
+        return Z, self._per_task("s", tasks) * Z + self._per_task("phi", tasks)
 
     def _loss(self, W, tasks):
         Z, ang = self._angles(W, tasks)
-        return (np.sum(0.5 * self.lam[tasks] * Z * Z + self.a[tasks] * np.cos(ang), axis=1)
-                + np.einsum("ti,ti->t", self.b[tasks], W) + self.c[tasks])
+        return (np.sum(0.5 * self._per_task("lam", tasks) * Z * Z + self._per_task("a", tasks) * np.cos(ang), axis=1)
+                + np.einsum("ti,ti->t", self._per_task("b", tasks), W) + self._per_task("c", tasks))
 
     def _gradient(self, W, tasks):
         Z, ang = self._angles(W, tasks)
-        gz = self.lam[tasks] * Z - self.a[tasks] * self.s[tasks] * np.sin(ang)
-        return np.einsum("tij,tj->ti", self.Q[tasks], gz) + self.b[tasks]
+        gz = self._per_task("lam", tasks) * Z - self._per_task("a", tasks) * self._per_task("s", tasks) * np.sin(ang)
+        return np.einsum("tij,tj->ti", self._per_task("Q", tasks), gz) + self._per_task("b", tasks)
 
     def _curvatures(self, W, tasks):
         _, ang = self._angles(W, tasks)
-        return self.lam[tasks] - self.a[tasks] * self.s[tasks] ** 2 * np.cos(ang)
+        return self._per_task("lam", tasks) - self._per_task("a", tasks) * self._per_task("s", tasks) ** 2 * np.cos(ang)
 
     def _hessian(self, W, tasks):
-        Q = self.Q[tasks]
+        Q = self._per_task("Q", tasks)
         return np.einsum("tij,tj,tkj->tik", Q, self._curvatures(W, tasks), Q)
 
     def _hvp(self, W, V, tasks):
-        Q = self.Q[tasks]
+        Q = self._per_task("Q", tasks)
         return np.einsum("tij,tj->ti", Q, self._curvatures(W, tasks) * np.einsum("tji,tj->ti", Q, V))
 
     # ------------------------------------------------------------------ constants
