@@ -272,10 +272,14 @@ class Family(abc.ABC):
         families never do that) is gathered anew.
         """
         full = getattr(self, name)
-        if tasks.flags.writeable:
-            return full[tasks]
         memo = self.__dict__.get("_per_task_memo")
-        if memo is None or memo[0] is not tasks:
+        if memo is not None and memo[0] is tasks:
+            hit = memo[2].get(name)
+            if hit is not None and hit[0] is full:
+                return hit[1]
+        elif tasks.flags.writeable:
+            return full[tasks]
+        else:
             every = len(tasks) == self.n_tasks and bool(np.array_equal(tasks, self._every_task()))
             memo = self.__dict__["_per_task_memo"] = (tasks, every, {})
         hit = memo[2].get(name)
