@@ -61,7 +61,8 @@ from verify.model.algorithms import fo_maml_direction, hf_maml_direction, maml_d
 from verify.model.errors import ParameterError  # noqa: E402
 from verify.model.objectives import meta_gradient  # noqa: E402
 
-from .workloads import DENSE_FLOAT_CAP, Workload, infeasible, interleaved_medians, keep_freed_memory, workload  # noqa: E402,E501
+from .workloads import (DENSE_FLOAT_CAP, Workload, infeasible, interleaved_medians, keep_freed_memory,  # noqa: E402
+                        workload)
 
 __all__ = [
     "AGREEMENT_RTOL",
@@ -139,7 +140,8 @@ def hvp_directions(wl: Workload) -> np.ndarray:
 # x of shape (..., d): one task's point (d,) or a stack of tasks (T, d).
 def _rank_one_loss(x, g):
     # (159) expanded as RankOneFamily._loss does: ||x x' - g g'||_F^2 = ||x||^4 - 2 (g'x)^2 + ||g||^4.
-    # Written as the d x d matrix the peers would pay O(d^2) per task where the project pays O(d).
+    # With the d x d matrix x x' - g g' written out, a peer would pay O(d^2) per task where the
+    # project pays O(d), and the comparison would measure that choice, not autodiff.
     n2 = (x * x).sum(-1)
     gx = (g * x).sum(-1)
     g2 = (g * g).sum(-1)
@@ -196,6 +198,7 @@ class Peer:
 
 
 def _jax(wl: Workload):
+    """JAX: jax.grad and jax.jvp of the task loss, vmapped over tasks, each computation compiled by jax.jit."""
     import jax
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
@@ -242,6 +245,7 @@ def _jax(wl: Workload):
 
 
 def _torch_setup(wl: Workload):
+    """torch on one thread, and the workload's arrays as float64 tensors sharing the numpy memory."""
     with warnings.catch_warnings():
         # torch's first forward-mode product loads its decompositions and warns that their
         # loader is deprecated: a notice about torch, not about this comparison.
@@ -261,6 +265,7 @@ def _torch_setup(wl: Workload):
 
 
 def _torch_autograd(wl: Workload):
+    """torch.autograd: gradients by backward passes over the summed task losses, products by double backward."""
     torch, loss, data, w, V, deltas, p = _torch_setup(wl)
     T, d, alpha, beta = wl.n_tasks, wl.d, wl.alpha, wl.beta
 
@@ -295,6 +300,7 @@ def _torch_autograd(wl: Workload):
 
 
 def _torch_func(wl: Workload):
+    """torch.func: grad, jvp and vmap of the task loss, run eagerly (not compiled)."""
     torch, loss, data, w, V, deltas, p = _torch_setup(wl)
     from torch.func import grad, jvp, vmap
     T, d, alpha, beta = wl.n_tasks, wl.d, wl.alpha, wl.beta
@@ -419,7 +425,7 @@ def compare(family: str, tasks: int, d: int, *, peers: list[Peer] = PEERS, compu
     """Agreement, then round-robin timing, of the project and ``peers`` on one workload.
 
     ``say`` receives the agreement lines as they are found.  ``time_it=False`` checks
-    agreement only (the tests' mode).
+    agreement only (the tests' mode); nothing is timed either when no peer runs or agrees.
     """
     rows = [Comparison(family, tasks, d, c) for c in computations]
     why = infeasible(family, tasks, d)
@@ -449,7 +455,7 @@ def compare(family: str, tasks: int, d: int, *, peers: list[Peer] = PEERS, compu
                 thunks[(peer.name, r.computation)] = timed
             else:
                 r.skipped[peer.name] = f"disagrees (relative error {err:.1e})"
-    if not time_it:
+    if not time_it or len(thunks) == len(rows):  # no peer to compare with: the project alone is not timed
         return rows
     times = interleaved_medians(thunks, repetitions)
     for r in rows:

@@ -42,8 +42,8 @@ MEMORY_DIMS = (1024, 2048, 4096, 8192, 16384)
 # (HESSIAN_CHUNK_FLOATS), so its peak grows like d^2 only once one Hessian exceeds a chunk.
 MAML_MEMORY_DIMS = (1448, 2048, 2896)
 # Target 5: (peer, computation, families) -> the largest project / peer ratio allowed at d.
-# At d = 16 a call is tens of microseconds, where a compiled program's fixed cost per call
-# is smallest and Python's per-call work weighs most: 1.5 there, 1.0 from d = 256 on.
+# At d = 16 a call takes tens of microseconds, so the project's fixed Python work per call (its
+# checks, a dozen numpy calls) weighs most against one compiled program: 1.5 there, 1.0 from d = 256.
 PEER_TARGETS = [
     ("JAX jit", "meta_gradient", peers.FAMILIES, lambda d: 1.5 if d < 256 else 1.0),
     ("JAX jit", "hf_maml", peers.FAMILIES, lambda d: 1.5 if d < 256 else 1.0),
