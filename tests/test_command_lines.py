@@ -12,7 +12,7 @@ ENTRY_POINTS = ("verify.replay", "verify.checks.bias", "verify.checks.convergenc
                 "verify.checks.figure_2", "verify.checks.h1_counterexample", "verify.checks.table_1_scaling",
                 "verify.false_alarms", "verify.rediscovery", "verify.report.gate", "verify.report.html",
                 "verify.report.example", "bounds.where", "benchmarks.table_1_cost", "benchmarks.speed_gate",
-                "benchmarks.targets")
+                "benchmarks.targets", "benchmarks.peers")
 
 
 def _run(*args, cwd=ROOT):
@@ -43,6 +43,8 @@ BAD = [
     (("verify.rediscovery", "--json", "/nonexistent-dir/x.json"), "--json: the directory /nonexistent-dir does not exist"),
     (("benchmarks.table_1_cost", "--repetitions", "-3"), "argument --repetitions: -3 must be at least 1"),
     (("benchmarks.table_1_cost", "--seed", "-1"), "argument --seed: -1 is not a seed"),
+    (("benchmarks.peers", "--dims", "16", "0"), "argument --dims: 0 must be at least 1"),
+    (("benchmarks.peers", "--repetitions", "x"), "argument --repetitions: 'x' is not an integer"),
 ]
 
 
