@@ -235,9 +235,14 @@ def _fo_maml_direction(family: Family, w: np.ndarray, alpha: float, batches: Met
 
 def _deltas(delta, norms: np.ndarray) -> np.ndarray:
     """delta_k^i for this iteration's norms; a rule's output is checked each time (it depends on the norms)."""
-    out = np.asarray(delta(norms) if callable(delta) else delta, dtype=np.float64)
-    if out.shape != norms.shape:
-        out = np.broadcast_to(out, norms.shape).copy()
+    if callable(delta):
+        delta = delta(norms)
+    if isinstance(delta, float):
+        out = np.full(norms.shape, delta)
+    else:
+        out = np.asarray(delta, dtype=np.float64)
+        if out.shape != norms.shape:
+            out = np.broadcast_to(out, norms.shape).copy()
     # All positive and finite (NaN fails both comparisons): the common case, in two reductions.
     if out.min() > 0 and out.max() < math.inf:
         return out
@@ -291,10 +296,11 @@ def _central_difference_hvp(family: Family, w: np.ndarray, V: np.ndarray, deltas
     displacement = deltas * norms  # ||delta_i v_i||
     w_norm = math.sqrt(float(w @ w))
     scaled = deltas[:, None]
-    W2 = np.empty((len(V), 2, family.dim))
-    step = np.multiply(scaled, V, out=W2[:, 1])
-    np.add(w, step, out=W2[:, 0])
-    np.subtract(w, step, out=W2[:, 1])
+    # W2[0] = w + delta v, W2[1] = w - delta v: each half contiguous, as a single point set is.
+    W2 = np.empty((2,) + V.shape)
+    step = np.multiply(scaled, V, out=W2[1])
+    np.add(w, step, out=W2[0])
+    np.subtract(w, step, out=W2[1])
     # Every coordinate of w -+ delta_i v_i is at most ||w|| + ||delta_i v_i|| in size, so a finite
     # bound (NaN fails the comparison) shows both points finite without reading them.
     if not w_norm + float(displacement.max()) <= _FINITE_POINTS:
@@ -304,7 +310,8 @@ def _central_difference_hvp(family: Family, w: np.ndarray, V: np.ndarray, deltas
     D /= scaled + scaled
     if not every_live:
         D[~live] = 0.0
-    return D, _fd_rounding_ratio(family, w_norm, D, g_plus, g_minus, deltas, norms, displacement, exact_ratio)
+    return D, _fd_rounding_ratio(family, w_norm, D, g_plus, g_minus, deltas, norms, displacement, every_live,
+                                 exact_ratio)
 
 
 # Below this bound on |w_j -+ delta v_j| neither the step nor the sum can overflow (DBL_MAX is 1.8e308).
@@ -312,7 +319,7 @@ _FINITE_POINTS = 1e308
 
 
 def _fd_rounding_ratio(family: Family, w_norm: float, D, g_plus, g_minus, deltas, norms, displacement,
-                       exact: bool) -> float:
+                       every_live: bool, exact: bool) -> float:
     """The rounding guard of (11): the worst row's estimated rounding error over FD_ROUNDING_RTOL L ||v_i||.
 
     Decided once per call: ||g+_i|| + ||g-_i|| <= sqrt(2 S), S the sum of squares of both
@@ -321,14 +328,16 @@ def _fd_rounding_ratio(family: Family, w_norm: float, D, g_plus, g_minus, deltas
     row-wise estimate's in every case.
     """
     L = family.constants.L.value
-    live = norms > 0
     if 0 < L < math.inf and not exact:
-        S = float(np.einsum("ij,ij->", g_plus, g_plus)) + float(np.einsum("ij,ij->", g_minus, g_minus))
-        smallest = float(np.min(displacement[live]))
+        # Only the decision rests on S, never a record: BLAS's dot product, a third of einsum's time.
+        plus, minus = g_plus.ravel(), g_minus.ravel()
+        S = float(np.dot(plus, plus)) + float(np.dot(minus, minus))
+        smallest = float(displacement.min() if every_live else displacement[norms > 0].min())
         bound = (_EPS / (FD_ROUNDING_RTOL * L)) * (math.sqrt(2 * S) + 2 * L * w_norm) / (2 * smallest) \
             + _EPS / FD_ROUNDING_RTOL
         if bound <= 1:
             return bound
+    live = norms > 0
     if not math.isfinite(L):
         L = float(np.max(np.linalg.norm(D, axis=1) / np.where(live, norms, 1.0)))
     rounding = _EPS * (np.linalg.norm(g_plus, axis=1) + np.linalg.norm(g_minus, axis=1)

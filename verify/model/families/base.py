@@ -251,13 +251,15 @@ class Family(abc.ABC):
         return np.einsum("tij,tj->ti", self._hessian(W, tasks), V)
 
     def _gradient_pair(self, W2: np.ndarray, tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """grad f_i at the two points W2[:, 0] and W2[:, 1] of each row: the central difference (11).
+        """grad f_i at the two point sets W2[0] and W2[1] (each (T, d)): the central difference (11).
 
-        W2 is (T, 2, d).  A family whose gradient can take both points in one pass over its
-        task data (one read of A_i for the pair instead of two) overrides this; the default is
-        two calls.  Either way each point's gradient is the number ``_gradient`` gives there.
+        W2 is (2, T, d).  A family that can evaluate both points in one call more cheaply than
+        in two overrides this; each point's gradient must stay the number ``_gradient`` gives
+        there.  None of the built-in families does: their gradients are einsum contractions
+        whose cost is arithmetic, not reading the task data (measured: one stacked einsum over
+        A_i for both points of a dense quadratic took as long as two gradient calls).
         """
-        return self._gradient(W2[:, 0], tasks), self._gradient(W2[:, 1], tasks)
+        return self._gradient(W2[0], tasks), self._gradient(W2[1], tasks)
 
     def _per_task(self, name: str, tasks: np.ndarray) -> np.ndarray:
         """The per-task parameter ``self.<name>`` (task axis first) for the rows ``tasks``, gathered once per batch.
@@ -441,10 +443,10 @@ class Family(abc.ABC):
         return self._hvp(W, V, b.tasks) if b.is_exact else self._batch_hvp(W, V, b)
 
     def _oracle_gradient_pair(self, W2: np.ndarray, b: Batch) -> tuple[np.ndarray, np.ndarray]:
-        """grad~ f_i(W2[:, 0], D^i) and grad~ f_i(W2[:, 1], D^i) with the same batch D^i, as (11) requires."""
+        """grad~ f_i(W2[0], D^i) and grad~ f_i(W2[1], D^i) with the same batch D^i, as (11) requires."""
         if b.is_exact:
             return self._gradient_pair(W2, b.tasks)
-        return self._batch_gradient(W2[:, 0], b), self._batch_gradient(W2[:, 1], b)
+        return self._batch_gradient(W2[0], b), self._batch_gradient(W2[1], b)
 
     def draw_batch(self, tasks, size, rng: np.random.Generator | None = None, *, name: str = "D") -> Batch:
         """One data batch D^i of ``size`` samples for each task in ``tasks`` (``EXACT``: the exact oracle)."""

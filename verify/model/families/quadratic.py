@@ -199,13 +199,6 @@ class QuadraticFamily(Family):
     def _gradient(self, W, tasks):
         return np.einsum("tij,tj->ti", self._per_task("A", tasks), W) + self._per_task("b", tasks)
 
-    def _gradient_pair(self, W2, tasks):
-        # Both points of (11) in one pass over A_i (the cost of a gradient is reading A_i, B d^2
-        # floats); each entry is the same dot product over j as ``_gradient`` computes.
-        G2 = np.einsum("tij,tsj->tsi", self._per_task("A", tasks), W2)
-        G2 += self._per_task("b", tasks)[:, None, :]
-        return G2[:, 0], G2[:, 1]
-
     def _hessian(self, W, tasks):
         return self._per_task("A", tasks).copy()
 
