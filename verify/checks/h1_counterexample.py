@@ -68,6 +68,7 @@ Controls (``run_instance``), all on the same machinery:
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from dataclasses import dataclass, field
@@ -628,7 +629,13 @@ def step_length(bound, values: dict) -> float | None:
     rule = bound.settings["delta_rule"]
     if rule == BOUNDS[THEOREM_ID].settings["delta_rule"]:
         return None
-    return float(evaluate(sp.simplify(bound.expand(rule) * symbols.outer_grad_sample_norm), values))
+    return float(evaluate(_step_length_expr(bound), values))
+
+
+@functools.lru_cache(maxsize=None)
+def _step_length_expr(bound) -> sp.Expr:
+    """delta_k^i ||v|| as an expression, simplified once per Bound (simplify took 3 s a call, the same each time)."""
+    return sp.simplify(bound.expand(bound.settings["delta_rule"]) * symbols.outer_grad_sample_norm)
 
 
 def _judge_corrected_at(s: H1Setup, traj: Trajectories, bound, values: dict, delta: float, runs: int,
