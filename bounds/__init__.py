@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from bounds import _symbols as symbols
 from ._core import (Assessment, Bound, BoundError, Definition, Kind, Precondition, PreconditionFailed,
-    Relation, Sharpness, SharpnessStatus, evaluate)
+    Relation, Sharpness, SharpnessStatus, CompiledExpression, compiled, evaluate)
 from ._render import bound_latex, bound_mathml, latex, mathml, precondition_mathml
 from ._taskmean import MatrixTaskMean, TaskMean, instantiate
 
@@ -26,6 +26,7 @@ __all__ = [
     "Assessment",
     "Bound",
     "BoundError",
+    "CompiledExpression",
     "Definition",
     "Kind",
     "MatrixTaskMean",
@@ -37,6 +38,7 @@ __all__ = [
     "TaskMean",
     "bound_latex",
     "bound_mathml",
+    "compiled",
     "corrections_of",
     "evaluate",
     "instantiate",

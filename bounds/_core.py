@@ -350,7 +350,13 @@ class Bound:
             # Arguments of ceil/floor: rounding near an integer there moves the side by 1,
             # far more than the relative tolerance, so those are borderline too.
             steps = [_lambdify(args + [weights], a.args[0]) for a in rel.atoms(sp.ceiling, sp.floor)]
-            pre.append((p, rel, gap, scale, steps))
+            # What precondition_mask asks of the relation at every call, decided once here (reading
+            # free_symbols per call was a fifth of its time): the positions of the relation's own
+            # plain inputs, and whether it involves a per-task quantity.
+            free = rel.free_symbols
+            own = tuple(k for k, s in enumerate(args) if s in free and info(s).role != "per_task")
+            on_task_mean = any(info(sym).role == "per_task" for sym in free)
+            pre.append(_CompiledPrecondition(p, rel, gap, scale, steps, own, on_task_mean, {}))
         return args, pre
 
     @cached_property
@@ -406,7 +412,7 @@ class Bound:
         plain = [s for s in args if info(s).role != "per_task"]
         shape = np.broadcast_shapes(*(np.shape(v) for v, s in zip(vals, args) if s in plain)) if plain else ()
         out = {}
-        for p, rel, gap, scale, steps in pre:
+        for p, rel, gap, scale, steps, own, on_task_mean, decided in pre:
             g = np.asarray(gap(*vals, w), dtype=float)
             if g.ndim > len(shape):
                 # A hypothesis on per-task quantities (e.g. A_i positive definite) must hold for
@@ -415,14 +421,13 @@ class Bound:
                 continue
             # A hypothesis is decided on the shape of its own inputs (often scalars) and
             # broadcast: instances that share its inputs share its verdict.
-            own = [k for k, s in enumerate(args) if s in rel.free_symbols and s in plain]
             own_shape = np.broadcast_shapes(*(np.shape(vals[k]) for k in own)) if own else ()
             g = np.broadcast_to(g, shape) if g.shape != own_shape else g
             ok = np.array(_relation_holds(rel, g), dtype=bool)
             tol = PRECONDITION_EXACT_RECHECK_RTOL * np.broadcast_to(np.asarray(scale(*vals, w), dtype=float), g.shape)
             # (An infinite side, a batch given as "exact" or "all", is decided in floats: no edge.)
             edge = (np.abs(g) <= tol) & np.isfinite(g)
-            if any(info(sym).role == "per_task" for sym in rel.free_symbols):
+            if on_task_mean:
                 # A hypothesis on a task mean (mu_X > 0 of Theorem A.2) has no single exact point to re-decide at:
                 # it is decided in floats, as the per-task hypotheses above.
                 edge = np.zeros_like(edge)
@@ -433,7 +438,8 @@ class Bound:
             if edge.any():
                 ok = np.atleast_1d(ok).copy()
                 flat = {args[k]: np.atleast_1d(np.broadcast_to(vals[k], g.shape)) for k in own}
-                decided: dict = {}
+                # ``decided`` lives as long as the Bound: an exact decision depends on the point alone,
+                # and a search returns to the same end point (alpha = 1/(6L)) at every instance.
                 for idx in zip(*np.nonzero(edge)):
                     point = tuple((s, _as_written(v[idx])) for s, v in flat.items())
                     if point not in decided:
@@ -462,6 +468,15 @@ class Bound:
         self._require(values, task_weights)
         vals, w = self._arguments(values, task_weights)
         return _scalar_or_array(self._compiled[1](*vals, w))
+
+    def sides(self, values: Mapping[str, Any], task_weights=None):
+        """(lhs, rhs) at ``values``, the hypotheses decided once for both; raises PreconditionFailed outside them.
+
+        The same numbers as ``lhs_value`` and ``rhs_value``, which decide the hypotheses once each.
+        """
+        self._require(values, task_weights)
+        vals, w = self._arguments(values, task_weights)
+        return _scalar_or_array(self._compiled[1](*vals, w)), _scalar_or_array(self._compiled[2](*vals, w))
 
     def assess(self, values: Mapping[str, Any], task_weights=None) -> Assessment:
         """Both sides at one instance, or a ``precondition_failed`` outcome (never a bare number)."""
@@ -551,6 +566,19 @@ def _validated(bound_id: str, name: str, value):
             return math.inf  # the limit of an infinite batch: every sigma^2/D term is 0
         also = f" (a batch size may also be one of {LIMIT_WORDS})" if name in BATCH_SIZES else ""
         raise BoundError(f"{bound_id}: {name} = {value!r} is not a number{also}")
+    if type(value) in _PLAIN_SCALARS:
+        # One number, the common case inside a check's loop: the same tests as below without
+        # building a 0-d array for each (np.all on 0-d arrays was a seventh of a check's time).
+        x = float(value)
+        if not math.isfinite(x):
+            raise BoundError(f"{bound_id}: {name} = {value!r} is not a finite number")
+        if row.integer and not x.is_integer():
+            raise BoundError(f"{bound_id}: {name} = {value!r} must be an integer ({row.description})")
+        if row.positive and not x > 0:
+            raise BoundError(f"{bound_id}: {name} = {value!r} must be positive ({row.description})")
+        if row.nonnegative and not x >= 0:
+            raise BoundError(f"{bound_id}: {name} = {value!r} must be nonnegative ({row.description})")
+        return x
     arr = np.asarray(value, dtype=float)
     if not np.all(np.isfinite(arr)):
         raise BoundError(f"{bound_id}: {name} = {value!r} is not a finite number")
@@ -567,7 +595,82 @@ def _is_matrix_symbol(s) -> bool:
     return isinstance(s, sp.MatrixSymbol)
 
 
+# Exact types whose value float() reads as np.asarray(value, dtype=float) does (bool and
+# subclasses take the general path).
+_PLAIN_SCALARS = (float, int, np.float64, np.int64)
+
+
+@dataclass(frozen=True)
+class _CompiledPrecondition:
+    precondition: Precondition
+    relation: Any
+    gap: Any
+    scale: Any
+    steps: list
+    own: tuple  # positions, among the Bound's inputs, of the relation's plain (not per-task) inputs
+    on_task_mean: bool  # the relation involves a per-task quantity
+    decided: dict  # exact decisions at end points, by point
+
+    def __iter__(self):
+        return iter((self.precondition, self.relation, self.gap, self.scale, self.steps, self.own,
+                     self.on_task_mean, self.decided))
+
+
+class CompiledExpression:
+    """A registry expression compiled once, evaluated as ``evaluate`` does: ``compiled(expr)(values)``.
+
+    ``evaluate(expr, values)`` looks the expression up (sympify, hash) at every call; a loop that
+    evaluates one expression per iterate or per instance holds this handle instead.  Each call
+    validates each value once (an array once, not element by element) against the symbol table and
+    gives the same numbers as ``evaluate``: the same numpy function on the same arguments.
+    ``names`` are the values a call needs.
+    """
+
+    def __init__(self, expr) -> None:
+        expr = sp.sympify(expr)
+        self.expr = expr
+        args = sorted(expr.free_symbols, key=lambda s: s.name)
+        unknown = sorted(s.name for s in args if s.name not in TABLE)
+        if unknown:
+            raise BoundError(f"compiled: symbols {unknown} of {expr} are not in the shared symbol table")
+        weights = sp.Symbol("_task_weights")
+        task_mean = sp.Function("_task_mean")
+        prepared = expr.replace(TaskMean, lambda x: task_mean(x, weights))
+        self._fn = sp.lambdify(args + [weights], prepared,
+                               modules=[{"_task_mean": _np_task_mean, "ceiling": np.ceil, "floor": np.floor},
+                                        "numpy"])
+        self._args = args
+        self.names = tuple(s.name for s in args)
+        self._per_task = tuple(info(s).role == "per_task" for s in args)
+
+    def __call__(self, values: Mapping[str, Any], task_weights=None):
+        missing = [n for n in self.names if n not in values]
+        if missing:
+            raise BoundError(f"evaluate: missing values for {missing} in {self.expr}")
+        vals = [_validated("evaluate", n, values[n]) for n in self.names]
+        if task_weights is None:
+            per_task = [v for v, t in zip(vals, self._per_task) if t]
+            if per_task:
+                n = np.shape(per_task[0])[-1]
+                task_weights = np.full(n, 1.0 / n)
+        out = self._fn(*vals, None if task_weights is None else np.asarray(task_weights, dtype=float))
+        return out if np.ndim(out) else float(out)
+
+    def __repr__(self) -> str:
+        return f"compiled({self.expr})"
+
+
 _EXPR_CACHE: dict = {}
+
+
+def compiled(expr) -> CompiledExpression:
+    """The compiled handle of a registry expression (one per expression per process; see CompiledExpression)."""
+    expr = sp.sympify(expr)
+    # sympy expressions are hashable and compare structurally: the expression is its own key.
+    handle = _EXPR_CACHE.get(expr)
+    if handle is None:
+        handle = _EXPR_CACHE[expr] = CompiledExpression(expr)
+    return handle
 
 
 def evaluate(expr, values: Mapping[str, Any], task_weights=None):
@@ -576,28 +679,7 @@ def evaluate(expr, values: Mapping[str, Any], task_weights=None):
     Per-task quantities are arrays whose last axis runs over tasks; ``TaskMean``
     averages them with ``task_weights`` (uniform when omitted).  Scalar and array
     inputs broadcast as numpy does.  Each value is validated against the symbol
-    table (finite; integer/positive/nonnegative as declared).
+    table (finite; integer/positive/nonnegative as declared).  In a loop, hold
+    ``compiled(expr)`` instead: the same numbers without the look-up per call.
     """
-    expr = sp.sympify(expr)
-    # sympy expressions are hashable and compare structurally: the expression is its own key.
-    key = expr
-    compiled = _EXPR_CACHE.get(key)
-    if compiled is None:
-        args = sorted(expr.free_symbols, key=lambda s: s.name)
-        weights = sp.Symbol("_task_weights")
-        task_mean = sp.Function("_task_mean")
-        prepared = expr.replace(TaskMean, lambda x: task_mean(x, weights))
-        fn = sp.lambdify(args + [weights], prepared,
-                         modules=[{"_task_mean": _np_task_mean, "ceiling": np.ceil, "floor": np.floor}, "numpy"])
-        compiled = _EXPR_CACHE[key] = (args, fn)
-    args, fn = compiled
-    missing = [s.name for s in args if s.name not in values]
-    if missing:
-        raise BoundError(f"evaluate: missing values for {missing} in {expr}")
-    vals = [_validated("evaluate", s.name, values[s.name]) for s in args]
-    per_task = [v for s, v in zip(args, vals) if info(s).role == "per_task"]
-    if per_task and task_weights is None:
-        n = np.shape(per_task[0])[-1]
-        task_weights = np.full(n, 1.0 / n)
-    out = fn(*vals, None if task_weights is None else np.asarray(task_weights, dtype=float))
-    return out if np.ndim(out) else float(out)
+    return compiled(expr)(values, task_weights)

@@ -158,7 +158,7 @@ def pytest_configure(config):
     if _is_worker(config):
         return
     given = config.getoption("--report-dir")
-    report_dir = Path(given).resolve() if given else Path(config.rootpath, DEFAULT_REPORT_DIR)
+    report_dir = _report_dir(config)
     from verify.report.writer import ReportWriteError, check_writable
 
     try:
@@ -173,6 +173,12 @@ def pytest_configure(config):
     config.pluginmanager.register(_OutcomeRecorder(state), "verify-outcomes")
 
 
+def _report_dir(config) -> Path:
+    """The run's report directory (the controller's and every worker's: workers get the same options)."""
+    given = config.getoption("--report-dir")
+    return Path(given).resolve() if given else Path(config.rootpath, DEFAULT_REPORT_DIR)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
     """xdist controller: hand each worker the run's seed (a nightly seed is drawn once, here)."""
@@ -182,6 +188,15 @@ def pytest_configure_node(node):
 @pytest.fixture(scope="session")
 def ledger(pytestconfig) -> Ledger:
     return pytestconfig.stash[LEDGER_KEY]
+
+
+@pytest.fixture(scope="session")
+def verify_cache_dir(pytestconfig) -> Path:
+    """Where exact, deterministic results are kept between runs and shared by xdist workers (verify/judge/cache.py):
+    the report directory's .cache/, so it works with ``-p no:cacheprovider`` and goes where the report goes."""
+    from verify.judge.cache import CACHE_DIR_NAME
+
+    return _report_dir(pytestconfig) / CACHE_DIR_NAME
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import sympy as sp
 
@@ -39,6 +40,7 @@ from bounds._hypotheses import (ALPHA_POSITIVE, HESSIAN_BATCH_HF_MAML, HESSIAN_B
 from bounds._symbols import TABLE, L, alpha, info, sigma, sigma_H, sigma_tilde
 from bounds.lemma_4_9.statement import B_PRIME_CONDITION, D_BETA_CONDITION
 from verify.checks import dimensions
+from verify.judge.cache import content_key, load_or_compute
 
 # A batch condition N >= ceil(Q) is reduced by solving Q = q N for this symbol of Q:
 # each is a variance that appears in Q only, so q = Q/N sweeps [0, 1] exactly.
@@ -637,9 +639,8 @@ def _with(b: Bound, out: dict, pick) -> StepResult:
     return judge(b, {BOUNDS[u].settings["produces"]: v for u, v in chosen.items()})
 
 
-@lru_cache(maxsize=1)
-def audit() -> dict[str, StepAudit]:
-    """Every step audited, in dependency order (cached: the audit is exact and deterministic)."""
+def _audit_steps() -> dict[str, StepAudit]:
+    """Every step audited, in dependency order."""
     out: dict[str, StepAudit] = {}
     for b in steps():
         uses = tuple(b.settings.get("uses", ()))
@@ -650,6 +651,81 @@ def audit() -> dict[str, StepAudit]:
         found = printed if not uses else _with(b, out, lambda a: a.found.tightest)
         out[b.id] = StepAudit(b, printed, corrected, found, uses, false_uses)
     return out
+
+
+def _control(a: StepAudit) -> StepResult:
+    """The step's negative control: the printed step with its constant just beyond the tightest valid one."""
+    printed = {BOUNDS[u].settings["produces"]: BOUNDS[u].rhs for u in a.uses}
+    return judge(a.bound, printed, claimed=negative_control_constant(a.printed))
+
+
+# ---------------------------------------------------------------- the audit, computed once
+
+# What the audit's result depends on, for the key of its disk cache (verify/judge/cache.py): the
+# registry (every file of bounds/), this module and the modules it imports from verify/ (the cache's
+# own format among them), and
+# the versions of the libraries that compute it.  tests/test_audit.py checks that these cover every
+# project module this module reaches through its imports.
+_ROOT = Path(__file__).resolve().parents[2]
+CACHE_NAME = "proof_audit"
+CACHE_PACKAGES = ("sympy", "mpmath", "numpy")
+
+
+def cache_files() -> list[Path]:
+    return sorted(_ROOT.joinpath("bounds").rglob("*.py")) + [
+        _ROOT / "verify" / "__init__.py", _ROOT / "verify" / "checks" / "__init__.py",
+        _ROOT / "verify" / "judge" / "__init__.py", _ROOT / "verify" / "judge" / "cache.py",
+        Path(__file__).resolve(), Path(dimensions.__file__).resolve()]
+
+
+def cache_key() -> str:
+    return content_key(cache_files(), root=_ROOT, packages=CACHE_PACKAGES)
+
+
+_AUDIT: dict | None = None
+_CONTROLS: dict | None = None
+# How the audit of this process was obtained ("hit", or why it was computed): shown in the report's run facts.
+cache_status = ""
+
+
+def _compute() -> dict:
+    """The whole audit as plain data: the StepResults of each step and of its negative control, by step id."""
+    steps_ = _audit_steps()
+    return {"steps": {k: (a.printed, a.corrected, a.found, a.uses, a.false_uses) for k, a in steps_.items()},
+            "controls": {k: _control(a) for k, a in steps_.items()}}
+
+
+def load(cache_dir: Path | None = None) -> None:
+    """Make the audit available to ``audit()`` and ``negative_control()``: read from ``cache_dir``
+    when a whole file there has the current key, else computed (and stored there when given).
+
+    The cached result is the computed one bit for bit: the exact sympy values pickle as they are.
+    """
+    global _AUDIT, _CONTROLS, cache_status
+    if _AUDIT is not None:
+        return
+    data, cache_status = load_or_compute(cache_dir, CACHE_NAME, cache_key(), _compute) if cache_dir is not None \
+        else (_compute(), "no cache directory")
+    by_id = {b.id: b for b in steps()}
+    if set(data["steps"]) != set(by_id) or set(data["controls"]) != set(by_id):
+        # A cache written by these very sources has these steps; anything else is not this audit.
+        data, cache_status = _compute(), "recomputed: the cached steps are not the registry's"
+    _AUDIT = {k: StepAudit(by_id[k], *data["steps"][k]) for k in by_id}
+    _CONTROLS = dict(data["controls"])
+
+
+def audit() -> dict[str, StepAudit]:
+    """Every step audited, in dependency order (once per process: the audit is exact and deterministic)."""
+    if _AUDIT is None:
+        load()
+    return _AUDIT
+
+
+def negative_control(step_id: str) -> StepResult:
+    """The step judged against a constant CONTROL_STEP beyond its tightest valid one: it must be violated."""
+    if _CONTROLS is None:
+        load()
+    return _CONTROLS[step_id]
 
 
 def audit_rows() -> list[dict]:

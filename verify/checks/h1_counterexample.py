@@ -68,6 +68,7 @@ Controls (``run_instance``), all on the same machinery:
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from dataclasses import dataclass, field
@@ -628,7 +629,14 @@ def step_length(bound, values: dict) -> float | None:
     rule = bound.settings["delta_rule"]
     if rule == BOUNDS[THEOREM_ID].settings["delta_rule"]:
         return None
-    return float(evaluate(sp.simplify(bound.expand(rule) * symbols.outer_grad_sample_norm), values))
+    return float(evaluate(_simplified(bound.expand(rule) * symbols.outer_grad_sample_norm), values))
+
+
+@functools.lru_cache(maxsize=None)
+def _simplified(expr: sp.Expr) -> sp.Expr:
+    """``sp.simplify(expr)``, once per expression: it took 1-3 s a call, and five corrected statements
+    share rule (b)'s delta_k^i ||v||, which was simplified again for each of them and each epsilon level."""
+    return sp.simplify(expr)
 
 
 def _judge_corrected_at(s: H1Setup, traj: Trajectories, bound, values: dict, delta: float, runs: int,

@@ -42,7 +42,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from bounds import BOUNDS, Bound, Relation, TaskMean, symbols
+from bounds import BOUNDS, Bound, PreconditionFailed, Relation, TaskMean, symbols
 from bounds.appendix_i_quadratic.statement import TASK_SYMBOLS
 from bounds.lemma_a_3.statement import X_STAR_34
 from bounds import evaluate, instantiate
@@ -1567,26 +1567,21 @@ def extremal_instances(case: Case, run_seed: int = 0) -> list[Instance]:
 
 
 # ---------------------------------------------------------------------- judging one instance
-def _sides(bound: Bound, trial: Trial):
-    """lhs and rhs of the Bound on the trial (EQ bounds with a residual compare it with 0)."""
-    if bound.is_matrix:
-        return np.asarray(trial.values["residual"]), np.zeros(1)
-    lhs = np.asarray(bound.lhs_value(trial.values, trial.weights), dtype=float)
-    rhs = np.asarray(bound.rhs_value(trial.values, trial.weights), dtype=float)
-    return np.broadcast_arrays(lhs, rhs)
-
-
 def judge(bound: Bound, trial: Trial) -> Outcome:
     """The Bound's verdict on one trial: ratio, margin beyond rounding, worst element."""
     if not all(finite(v) for v in trial.values.values()):
         return Outcome("invalid", note="a quantity is not finite", trial=trial)
-    if not bound.is_matrix:
-        failed = bound.failed_preconditions(trial.values, trial.weights)
-        if failed:
-            return Outcome("precondition_failed", note="; ".join(p.name for p in failed), trial=trial)
-    elif not bound.admits({k: v for k, v in trial.values.items() if k != "residual"}):
-        return Outcome("precondition_failed", note="Appendix I hypotheses", trial=trial)
-    lhs, rhs = _sides(bound, trial)
+    if bound.is_matrix:  # an identity of Appendix I: its residual is compared with 0
+        if not bound.admits({k: v for k, v in trial.values.items() if k != "residual"}):
+            return Outcome("precondition_failed", note="Appendix I hypotheses", trial=trial)
+        lhs, rhs = np.broadcast_arrays(np.asarray(trial.values["residual"]), np.zeros(1))
+    else:
+        # Both sides with the hypotheses decided once (lhs_value and rhs_value would decide them again each).
+        try:
+            lhs, rhs = bound.sides(trial.values, trial.weights)
+        except PreconditionFailed as exc:
+            return Outcome("precondition_failed", note="; ".join(p.name for p in exc.failed), trial=trial)
+        lhs, rhs = np.broadcast_arrays(np.asarray(lhs, dtype=float), np.asarray(rhs, dtype=float))
     if bound.relation is Relation.GE:
         margin = rhs - lhs
         ratio = np.where(lhs > 0, rhs / np.where(lhs > 0, lhs, 1), np.inf)

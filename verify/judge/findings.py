@@ -50,11 +50,30 @@ class Finding:
     holds_as: str = ""
 
 
+# The parsed file, keyed by its path and its text: the checks consult the findings once per
+# instance they judge (thousands of times in a run), and parsing the TOML each time was a fifth
+# of ``pytest verify``'s run time.  The text is read at every call and is part of the key, so an
+# edited file (a test's tmp_path copy, a finding recorded mid-session) is parsed again, never served stale.
+_PARSED: dict[Path, tuple[str, tuple[Finding, ...]]] = {}
+
+
 def load(path: Path = FINDINGS_PATH) -> list[Finding]:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FindingsFileError(f"no findings file at {path}") from None
+    key = Path(path).resolve()
+    cached = _PARSED.get(key)
+    if cached is not None and cached[0] == text:
+        return list(cached[1])  # Findings are frozen; the list is the caller's own
+    out = _parse(text, path)
+    _PARSED[key] = (text, tuple(out))
+    return out
+
+
+def _parse(text: str, path: Path) -> list[Finding]:
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FindingsFileError(f"{path} is not valid TOML: {exc}") from None
     if data.get("schema") != SCHEMA:
