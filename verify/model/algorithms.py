@@ -41,7 +41,7 @@ from .families.base import Batch, Family
 from .objectives import (OVERRIDE, _finite_constants, _meta_gradient, _meta_objective, _stepsize_beta_tilde,
                          alpha_outside_hypotheses, data_batch_size, stepsize_batch_sizes,
                          task_batch_size)
-from bounds import BOUNDS, evaluate
+from bounds import BOUNDS, compiled
 
 __all__ = [
     "ALGORITHMS",
@@ -105,12 +105,14 @@ def theorem_h_1_delta_rule(rho: float, alpha: float) -> Callable[[np.ndarray], n
         raise ParameterError("rho" if rho == 0 else "alpha",
                              "the delta rule of Theorem 4.17 is undefined when rho * alpha = 0: pass delta explicitly")
 
+    rule_of = compiled(rule)  # once per rule: the closure is evaluated at every iteration
+
     def delta_of(norms: np.ndarray) -> np.ndarray:
         norms = np.asarray(norms, dtype=np.float64)
         out = np.full(norms.shape, np.inf)
         pos = norms > 0
         if np.any(pos):
-            out[pos] = evaluate(rule, {"rho": rho, "alpha": alpha, "outer_grad_sample_norm": norms[pos]})
+            out[pos] = rule_of({"rho": rho, "alpha": alpha, "outer_grad_sample_norm": norms[pos]})
         return out
 
     return delta_of

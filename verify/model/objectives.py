@@ -23,13 +23,14 @@ hot loops (``algorithms.run``) call after validating themselves.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from bounds import evaluate
+from bounds import CompiledExpression, compiled
 from bounds.lemma_4_8 import statement as lemma_4_8
 from bounds.lemma_4_9 import statement as lemma_4_9
 from bounds import symbols
@@ -314,9 +315,8 @@ def smoothness_L_of_w(family: Family, w, alpha) -> float:
     c = _finite_constants(family, "L", "rho")
     alpha = require_alpha_in_lemma_4_8(alpha, c["L"])
     norms = np.linalg.norm(family.gradient(w), axis=1)
-    return float(evaluate(lemma_4_8.L_OF_W.expr,
-                          {"L": c["L"], "rho": c["rho"], "alpha": alpha, "grad_fi_norm_w": norms},
-                          task_weights=family.probabilities))
+    values = {"L": c["L"], "rho": c["rho"], "alpha": alpha, "grad_fi_norm_w": norms}
+    return float(compiled(lemma_4_8.L_OF_W.expr)(values, task_weights=family.probabilities))
 
 
 def batch_grad_norms(family: Family, w, B_prime, D_beta, rng: np.random.Generator | None):
@@ -384,10 +384,16 @@ def _beta_tilde_inputs(family, w, alpha, c, B_prime, D_beta, rng):
     return {"L": c["L"], "rho": c["rho"], "alpha": alpha, "batch_grad_norm": norms}, weights
 
 
+@functools.cache
+def _beta_tilde_of() -> CompiledExpression:
+    """beta~ of (17) compiled once per process: ``run`` evaluates it at every iterate."""
+    return compiled(lemma_4_9.BETA_TILDE_EXPANDED)
+
+
 def _stepsize_beta_tilde(family, w, alpha, c, B_prime, D_beta, rng) -> float:
     """beta~(w) with alpha and the constants ``c`` already validated by the caller (``algorithms.run``)."""
     values, weights = _beta_tilde_inputs(family, w, alpha, c, B_prime, D_beta, rng)
-    return float(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=weights))
+    return float(_beta_tilde_of()(values, task_weights=weights))
 
 
 def L_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.random.Generator | None = None, *,
@@ -398,7 +404,7 @@ def L_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.random.Generator 
     refused always: L~ is Lemma 4.9's object).
     """
     values, weights = _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_hypotheses)
-    return float(evaluate(lemma_4_9.L_TILDE.expr, values, task_weights=weights))
+    return float(compiled(lemma_4_9.L_TILDE.expr)(values, task_weights=weights))
 
 
 def stepsize_beta_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.random.Generator | None = None, *,
@@ -409,4 +415,4 @@ def stepsize_beta_tilde(family: Family, w, alpha, B_prime, D_beta, rng: np.rando
     refused always, as for L~).
     """
     values, weights = _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_hypotheses)
-    return float(evaluate(lemma_4_9.BETA_TILDE_EXPANDED, values, task_weights=weights))
+    return float(_beta_tilde_of()(values, task_weights=weights))
