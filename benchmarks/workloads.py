@@ -253,6 +253,11 @@ class Workload:
         W, V = self.points()
         if name == "gradient":
             return lambda: fam.batch_gradient(W, batch)
+        if name == "gradient_gathering":
+            # The same gradient on a caller's own (writable) index array, which the family gathers
+            # at every call (A[tasks], g[tasks]): what every call cost before batches were gathered once.
+            own = fam.draw_batch(np.arange(fam.n_tasks), EXACT)
+            return lambda: fam.batch_gradient(W, own)
         if name == "hvp":
             return lambda: fam.batch_hvp(w, V, batch)
         if name == "fd_hvp":

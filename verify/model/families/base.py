@@ -32,6 +32,10 @@ Writing a family.  Subclass ``Family`` and implement ``_loss``, ``_gradient``,
 stochastic oracles default to the exact ones (a deterministic family, sigma~ =
 sigma_H = 0).  A family with per-sample data overrides ``_draw_batch_data`` and
 the ``_batch_*`` methods.  The README's "Your own task family" shows a whole one.
+Per-task parameters read through ``self._per_task("A", tasks)`` instead of
+``self.A[tasks]`` are gathered once per batch, not at every oracle call (one
+iteration reads its batch at up to four points); ``_gradient_pair`` may evaluate
+the two points of (11) in one call.
 """
 from __future__ import annotations
 
