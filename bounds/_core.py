@@ -440,10 +440,12 @@ class Bound:
                 flat = {args[k]: np.atleast_1d(np.broadcast_to(vals[k], g.shape)) for k in own}
                 # ``decided`` lives as long as the Bound: an exact decision depends on the point alone,
                 # and a search returns to the same end point (alpha = 1/(6L)) at every instance.
+                # Keyed by the floats themselves: each reads as one decimal (_as_written), so the
+                # key decides the exact point, and the Rationals are made only for a new one.
                 for idx in zip(*np.nonzero(edge)):
-                    point = tuple((s, _as_written(v[idx])) for s, v in flat.items())
+                    point = tuple((s, float(v[idx])) for s, v in flat.items())
                     if point not in decided:
-                        decided[point] = bool(rel.xreplace(dict(point)))
+                        decided[point] = bool(rel.xreplace({s: _as_written(x) for s, x in point}))
                     ok[idx] = decided[point]
                 ok = ok.reshape(g.shape)
             out[p.name] = np.broadcast_to(ok, shape)

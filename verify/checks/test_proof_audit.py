@@ -25,7 +25,7 @@ def _float(v):
 
 
 def _replay(step_id: str) -> str:
-    return (f"replay: python -c \"from verify import audit; r = audit.audit()['{step_id}']; "
+    return (f"replay: python -c \"from verify.checks import audit; r = audit.audit()['{step_id}']; "
             f"print(r.printed, r.chain_status)\"")
 
 
