@@ -37,7 +37,7 @@ import numpy as np
 from .errors import (ALL_TASKS, EXACT, FiniteDifferenceError, NonFiniteValue, OutsideDomain, ParameterError,
                      check_alpha, check_finite, check_positive, check_rng,
                      require_finite)
-from .families.base import Batch, Family
+from .families.base import Batch, Family, repeated_rows
 from .objectives import (OVERRIDE, _finite_constants, _meta_gradient, _meta_objective, _stepsize_beta_tilde,
                          alpha_outside_hypotheses, data_batch_size, stepsize_batch_sizes,
                          task_batch_size)
@@ -180,7 +180,7 @@ def _w(family: Family, w) -> np.ndarray:
 # refuse a non-finite intermediate point (``require_finite``): that is how a diverging run is told apart,
 # not a check of the caller's input.
 def _rows(family: Family, w: np.ndarray, n: int) -> np.ndarray:
-    return np.broadcast_to(w, (n, family.dim))
+    return repeated_rows(w, n)
 
 
 def adapted_points(family: Family, w, alpha, batches: MetaBatches) -> np.ndarray:

@@ -37,7 +37,7 @@ from bounds import symbols
 
 from .errors import (ALL_TASKS, EXACT, OutsideDomain, ParameterError, check_alpha, check_batch_size,
                      check_finite, check_rng)
-from verify.model.families.base import Family
+from verify.model.families.base import Family, repeated_rows
 
 __all__ = [
     "ALPHA_HYPOTHESIS",
@@ -140,7 +140,7 @@ def _validated(family: Family, w, alpha, allow: bool) -> tuple[np.ndarray, float
 
 # ---------------------------------------------------------------------- F and grad F (unvalidated cores)
 def _task_meta_objectives(family: Family, w: np.ndarray, alpha: float, t: np.ndarray) -> np.ndarray:
-    W = np.broadcast_to(w, (len(t), family.dim))
+    W = repeated_rows(w, len(t))
     return family._loss(W - alpha * family._gradient(W, t), t)
 
 
@@ -150,7 +150,7 @@ def _meta_objective(family: Family, w: np.ndarray, alpha: float) -> float:
 
 
 def _task_meta_gradients(family: Family, w: np.ndarray, alpha: float, t: np.ndarray) -> np.ndarray:
-    W = np.broadcast_to(w, (len(t), family.dim))
+    W = repeated_rows(w, len(t))
     outer = family._gradient(W - alpha * family._gradient(W, t), t)
     # The Hessian enters only through its product with the outer gradient (no d x d matrix needed).
     return outer - alpha * family._hvp(W, outer, t)
@@ -209,7 +209,7 @@ def _test_batch_size(D_test):
 
 
 def _closed_form_terms(family: Family, w):
-    return family.per_sample_gradient_moments(np.broadcast_to(w, (family.n_tasks, family.dim)),
+    return family.per_sample_gradient_moments(repeated_rows(w, family.n_tasks),
                                               family._every_task())
 
 
@@ -364,7 +364,7 @@ def _batch_grad_norms(family: Family, w: np.ndarray, B_prime, D_beta, rng):
         tasks = family._sample_tasks(B_prime, rng)
         weights = np.full(B_prime, 1.0 / B_prime)
     batch = family._draw(tasks, D_beta, rng)
-    return np.linalg.norm(family._oracle_gradient(np.broadcast_to(w, (len(tasks), family.dim)), batch), axis=1), weights
+    return np.linalg.norm(family._oracle_gradient(repeated_rows(w, len(tasks)), batch), axis=1), weights
 
 
 def _L_tilde_values(family, w, alpha, B_prime, D_beta, rng, allow_outside_domain: bool):

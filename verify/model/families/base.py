@@ -50,7 +50,7 @@ import numpy as np
 from verify.model.errors import (EXACT, OutsideDomain, ParameterError, check_batch_size, check_finite,
     check_positive, check_rng, check_task_batch)
 
-__all__ = ["Batch", "Constant", "Constants", "Domain", "Family"]
+__all__ = ["Batch", "Constant", "Constants", "Domain", "Family", "repeated_rows"]
 
 # A point on the boundary of a ball, computed in floating point, may land a few
 # ulps outside; membership allows this relative slack and nothing more.
@@ -398,7 +398,7 @@ class Family(abc.ABC):
         if arr.shape[-1] != self.dim:
             raise ParameterError(name, f"has {arr.shape[-1]} coordinates, the family has dimension {self.dim}")
         if arr.ndim == 1:
-            return np.broadcast_to(arr, (n_rows, self.dim))
+            return repeated_rows(arr, n_rows)
         if arr.shape[0] != n_rows:
             raise ParameterError(name, f"has {arr.shape[0]} rows for {n_rows} tasks")
         return arr
@@ -493,6 +493,19 @@ class Family(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, d={self.dim}, tasks={self.n_tasks}, domain={self.domain})"
+
+
+def repeated_rows(w: np.ndarray, n: int) -> np.ndarray:
+    """The point w as n identical rows, shape (n, d): a read-only view, no copy (``np.broadcast_to``'s array).
+
+    Made directly from w's buffer: the oracles take one point per task, and ``np.broadcast_to``'s
+    own work cost a sizeable part of a small gradient call.
+    """
+    if w.ndim != 1 or not w.flags.c_contiguous or w.dtype != np.float64:
+        return np.broadcast_to(w, (n, w.shape[-1]))
+    rows = np.ndarray((n, w.shape[0]), np.float64, w, 0, (0, w.strides[0]))
+    rows.flags.writeable = False
+    return rows
 
 
 def spectral_norm(M: np.ndarray) -> np.ndarray:

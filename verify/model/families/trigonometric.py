@@ -100,13 +100,17 @@ class TrigonometricFamily(Family):
 
     def _loss(self, W, tasks):
         Z, ang = self._angles(W, tasks)
-        return (np.sum(0.5 * self._per_task("lam", tasks) * Z * Z + self._per_task("a", tasks) * np.cos(ang), axis=1)
+        lam, a = self._per_task("lam", tasks), self._per_task("a", tasks)
+        return (np.sum(0.5 * lam * Z * Z + a * np.cos(ang), axis=1)
                 + np.einsum("ti,ti->t", self._per_task("b", tasks), W) + self._per_task("c", tasks))
 
     def _gradient(self, W, tasks):
-        Z, ang = self._angles(W, tasks)
-        gz = self._per_task("lam", tasks) * Z - self._per_task("a", tasks) * self._per_task("s", tasks) * np.sin(ang)
-        return np.einsum("tij,tj->ti", self._per_task("Q", tasks), gz) + self._per_task("b", tasks)
+        # The same products as (lam Z - a s sin(ang)) in the coordinates of Q_i, each parameter looked up once.
+        Q, s = self._per_task("Q", tasks), self._per_task("s", tasks)
+        Z = np.einsum("tji,tj->ti", Q, W)
+        ang = s * Z + self._per_task("phi", tasks)
+        gz = self._per_task("lam", tasks) * Z - self._per_task("a", tasks) * s * np.sin(ang)
+        return np.einsum("tij,tj->ti", Q, gz) + self._per_task("b", tasks)
 
     def _curvatures(self, W, tasks):
         _, ang = self._angles(W, tasks)
