@@ -16,6 +16,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from verify.judge.cache import CACHE_DIR_NAME
+
 from .compliance import NOT_CHECKED, ComplianceError, as_float, load
 from .files import ReportWriteError, write_atomically
 
@@ -72,12 +74,12 @@ def render_erratum(doc: dict) -> str:
         counts=erratum.counts(entries), verdict_badge=verdict_badge)
 
 
-def render(doc: dict) -> str:
-    """The HTML page of a compliance document."""
+def render(doc: dict, cache_dir: Path | None = None) -> str:
+    """The HTML page of a compliance document (histograms drawn before for the same data are read from ``cache_dir``)."""
     from verify.judge.sharpness import TARGET_FRACTION
 
     from . import erratum, scorecard
-    from .figures import ratio_histogram
+    from .figures import ratio_histograms
 
     env = _environment()
     doc = _labelled(doc)
@@ -93,12 +95,13 @@ def render(doc: dict) -> str:
         else:
             loose.setdefault(fig["section"], []).append(fig)
 
+    histograms = ratio_histograms({b["id"]: {r["family"]: r.get("ratios") or [] for r in by_bound[b["id"]]}
+                                   for b in doc["bounds"] if by_bound.get(b["id"])}, cache_dir)
     bounds = []
     for b in doc["bounds"]:
         rows = by_bound.get(b["id"], [])
-        histogram = ratio_histogram({r["family"]: r.get("ratios") or [] for r in rows}) if rows else None
         bounds.append({**b, "results": rows, "figures": attached.get(b["id"], []),
-                       "histogram": Markup(histogram or "")})
+                       "histogram": Markup(histograms.get(b["id"]) or "")})
     unrecorded = [r for rows in by_bound.values() for r in rows if r["verdict"] == "violated" and not r.get("finding")]
     return env.get_template("index.html.j2").render(
         paper=PAPER, csp=CSP, run=doc["run"], schema_version=doc["schema_version"], summary=doc["summary"],
@@ -177,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"html: {exc}", file=sys.stderr)
         return 2
     # Both pages rendered before either is written: a failure leaves the old pair as it was.
-    pages = {source.with_name("index.html"): render(doc), source.with_name("erratum.html"): render_erratum(doc)}
+    pages = {source.with_name("index.html"): render(doc, source.parent / CACHE_DIR_NAME),
+             source.with_name("erratum.html"): render_erratum(doc)}
     try:
         for target, text in pages.items():
             write_atomically(target, text)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from verify.judge.cache import CACHE_DIR_NAME
+
 from .compliance import dumps
 from .files import ReportWriteError, write_atomically, write_temporary, why_unwritable
 from .junit import TestOutcome
@@ -76,7 +78,7 @@ def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = 
     try:
         from .html import render, render_erratum
 
-        files[INDEX] = render(doc)
+        files[INDEX] = render(doc, Path(report_dir) / CACHE_DIR_NAME)
         files[ERRATUM] = render_erratum(doc)
     except ImportError as exc:
         if exc.name not in REPORT_EXTRA:
