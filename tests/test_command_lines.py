@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINTS = ("verify.replay", "verify.checks.bias", "verify.checks.convergence", "verify.checks.corollaries",
                 "verify.checks.figure_2", "verify.checks.h1_counterexample", "verify.checks.table_1_scaling",
                 "verify.false_alarms", "verify.rediscovery", "verify.report.gate", "verify.report.html",
-                "verify.report.example", "bounds.where", "benchmarks.table_1_cost", "benchmarks.speed_gate",
+                "verify.report.compare", "verify.report.example", "bounds.where", "benchmarks.table_1_cost", "benchmarks.speed_gate",
                 "benchmarks.targets", "benchmarks.peers")
 
 
