@@ -337,30 +337,26 @@ eq_138_task_gradients_by_grad_f_corrected = Bound(
 # iterations, (29) as printed.  Judged on the same instance as the printed statements, with rule (b)'s runs.
 _RULE_B = {k: v for k, v in theorem_h_1_iterations_corrected.settings.items() if k != "accuracy"}
 
-theorem_4_17_accuracy_corrected = Bound(
-    id="theorem_4_17_accuracy_corrected",
-    reference="Theorem 4.17, eq. (28), corrected: the finite-difference step shrinking with eps (rule (b))",
-    kind=theorem_4_17_accuracy.kind,
-    statement="HF-MAML with delta_k^i = eta/(rho alpha ||v||) (eta = O(eps/sigma)) and D_h = O(1/eps^2) finds "
-              "w_eps with E||grad F(w_eps)|| <= O(sqrt(N)) + eps.",
-    lhs=theorem_4_17_accuracy.lhs, relation=theorem_4_17_accuracy.relation, rhs=theorem_4_17_accuracy.rhs,
-    lhs_words=theorem_4_17_accuracy.lhs_words + ", with rule (b)",
-    preconditions=HYPOTHESES_B, definitions=theorem_h_1_iterations_corrected.definitions,
-    settings={**_RULE_B, "in": theorem_4_17_accuracy.settings["in"]},
-    algorithm="hf_maml", corrects=theorem_4_17_accuracy.id,
-    reading=theorem_4_17_accuracy.reading + " Corrected: rule (b) in place of (135), as (125) corrected.",
-)
 
-theorem_4_17_iterations_corrected = Bound(
-    id="theorem_4_17_iterations_corrected",
-    reference="Theorem 4.17, eq. (29), corrected: the finite-difference step shrinking with eps (rule (b))",
-    kind=theorem_4_17_iterations.kind,
-    statement="With rule (b), HF-MAML reaches (28) within O(1) Delta min{L/eps^2, ...} iterations "
-              "(explicitly 1280 Delta (L + rho alpha (sigma + eps))/eps^2).",
-    lhs=theorem_4_17_iterations.lhs, relation=theorem_4_17_iterations.relation, rhs=theorem_4_17_iterations.rhs,
-    lhs_words=theorem_4_17_iterations.lhs_words + ", with rule (b)",
-    preconditions=HYPOTHESES_B, definitions=theorem_h_1_iterations_corrected.definitions,
-    settings={**_RULE_B, "in": theorem_4_17_iterations.settings["in"]},
-    algorithm="hf_maml", corrects=theorem_4_17_iterations.id,
-    reading=theorem_4_17_iterations.reading + " Corrected: rule (b) in place of (135), as (125) corrected.",
-)
+def _with_rule_b(printed: Bound, equation: str, statement: str) -> Bound:
+    """Theorem 4.17's printed (28) or (29) with rule (b) in place of (135), judged on rule (b)'s runs."""
+    return Bound(
+        id=f"{printed.id}_corrected",
+        reference=f"Theorem 4.17, eq. ({equation}), corrected: the finite-difference step shrinking with eps (rule (b))",
+        kind=printed.kind, statement=statement, lhs=printed.lhs, relation=printed.relation, rhs=printed.rhs,
+        lhs_words=printed.lhs_words + ", with rule (b)",
+        preconditions=HYPOTHESES_B, definitions=theorem_h_1_iterations_corrected.definitions,
+        settings={**_RULE_B, "in": printed.settings["in"]},
+        algorithm="hf_maml", corrects=printed.id,
+        reading=printed.reading + " Corrected: rule (b) in place of (135), as (125) corrected.",
+    )
+
+
+theorem_4_17_accuracy_corrected = _with_rule_b(
+    theorem_4_17_accuracy, "28",
+    "HF-MAML with delta_k^i = eta/(rho alpha ||v||) (eta = O(eps/sigma)) and D_h = O(1/eps^2) finds "
+    "w_eps with E||grad F(w_eps)|| <= O(sqrt(N)) + eps.")
+theorem_4_17_iterations_corrected = _with_rule_b(
+    theorem_4_17_iterations, "29",
+    "With rule (b), HF-MAML reaches (28) within O(1) Delta min{L/eps^2, ...} iterations "
+    "(explicitly 1280 Delta (L + rho alpha (sigma + eps))/eps^2).")
