@@ -94,7 +94,7 @@ import numpy as np  # noqa: E402
 from scipy import special, stats  # noqa: E402
 
 from verify.judge import statistics as vstats  # noqa: E402
-from verify.judge.statistics import hall_inverse  # noqa: E402  (the suite's own: one implementation)
+from verify.judge.statistics import clopper_pearson, hall_inverse  # noqa: E402  (the suite's own: one implementation)
 from verify.judge.cli import seed_arg  # noqa: E402
 from verify.judge.evidence import Instance  # noqa: E402
 
@@ -120,14 +120,6 @@ IS_DRAWS = {"quick": 3_000_000, "full": 24_000_000}
 
 
 # ---------------------------------------------------------------------- small statistics
-def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """The exact two-sided binomial interval for a rate, k successes in n trials."""
-    a = (1 - level) / 2
-    lo = 0.0 if k == 0 else float(stats.beta.ppf(a, k, n - k + 1))
-    hi = 1.0 if k == n else float(stats.beta.ppf(1 - a, k + 1, n - k))
-    return lo, hi
-
-
 def t_quantile(delta: float, n: int) -> float:
     return float(stats.t.ppf(1.0 - delta, n - 1))
 

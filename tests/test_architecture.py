@@ -5,8 +5,8 @@ verify/ has three rooms and a face (docs/architecture.md):
   * verify/judge/  what turns evidence into verdicts: statistics, evidence, findings, mutations, sharpness,
     figures as SVG text, and the command lines' argument types (cli);
   * verify/checks/ the checks, one module per kind, with their pytest files;
-  * the face: verify/plugin.py, verify/judge/cli.py, the command lines (replay, rediscovery, false_alarms)
-    and verify/report/.
+  * the face: verify/plugin.py, verify/judge/cli.py, the command lines (replay, rediscovery, false_alarms,
+    sweep) and verify/report/.
 The registry, bounds/, is below all of them.  The rules: each room imports only the rooms below it
 (model < judge < checks < face), bounds/ imports nothing of verify/, the report never imports a check,
 and no module reaches itself again through its imports (no cycles).
@@ -78,7 +78,7 @@ MODULES = _modules()
 GRAPH = {name: _imports(name, path, set(MODULES)) for name, path in MODULES.items()}
 
 FACE = ("verify.plugin", "verify.judge.cli", "verify.replay", "verify.rediscovery", "verify.false_alarms",
-        "verify.conftest", "verify.report")
+        "verify.conftest", "verify.report", "verify.sweep")
 RANK = {"bounds": 0, "verify.model": 1, "verify.judge": 2, "verify.checks": 3}
 
 

@@ -8,6 +8,10 @@ Options (group "verify"):
                            run can be replayed).
   --report-dir DIR         where compliance.json, index.html and junit.xml are written at the
                            end of a run that includes checks.  Default: reports/ under the rootdir.
+  --report-format {html,json}
+                           html: compliance.json, junit.xml and the pages index.html and erratum.html;
+                           json: compliance.json and junit.xml only, for a run whose report only a
+                           program reads (each seed of python -m verify.sweep).  Default: html.
   --verify-mutate ID=F     judge the Bound ID with its constant scaled by F (rhs x F for <=,
                            rhs / F for >=), repeatable: F below the supremum of lhs/rhs makes
                            the statement false, and a sharp check must then report it
@@ -18,6 +22,9 @@ Options (group "verify"):
                            counterexamples of verify/judge/known_findings.toml: measures whether the
                            unaided search rediscovers each finding (python -m verify.rediscovery).
                            The report says so and cannot become the baseline.
+  --verify-shard-out FILE  also write the run's ledger and test outcomes to FILE (JSON): one shard
+                           of a run split by test id, which python -m verify.sweep merges with
+                           the other shards into one report (as the xdist controller merges workers).
 
 Under pytest-xdist every worker has its own Ledger; at the end of its session it
 ships its records (plain dicts, ``Evidence.to_dict``) through ``workeroutput``,
@@ -39,6 +46,7 @@ from hypothesis import HealthCheck, settings
 from verify.judge.evidence import Evidence, Figure, Ledger, plain
 
 PROFILES = ("ci", "nightly")
+REPORT_FORMATS = ("html", "json")
 # Examples per hypothesis-driven check: enough to reach the corners the strategies pin
 # with @example in ci, many more at night.
 EXAMPLES = {"ci": 25, "nightly": 400}
@@ -95,12 +103,18 @@ def pytest_addoption(parser):
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="directory for compliance.json, index.html and junit.xml, written at the end of a run "
                          f"that includes checks. Default: {DEFAULT_REPORT_DIR}/ under the rootdir")
+    group.addoption("--report-format", choices=REPORT_FORMATS, default="html",
+                    help="html: compliance.json, junit.xml, index.html and erratum.html; json: compliance.json and "
+                         "junit.xml only. Default: html")
     group.addoption("--verify-mutate", action="append", default=[], metavar="BOUND_ID=FACTOR",
                     help="judge BOUND_ID with its constant scaled by FACTOR (rhs x FACTOR for <=, rhs / FACTOR "
                          "for >=): a power test; repeatable. Default: none")
     group.addoption("--verify-withhold-recorded", action="store_true", default=False,
                     help="judge only what the checks' own search draws, not the recorded counterexamples: "
                          "measures the rate at which the search rediscovers each finding. Default: off")
+    group.addoption("--verify-shard-out", default=None, metavar="FILE",
+                    help="also write the run's ledger and test outcomes to FILE (JSON), for python -m verify.sweep "
+                         "to merge shards of one run into one report. Default: none")
 
 
 def _without_local_constants() -> bool:
@@ -255,14 +269,12 @@ def pytest_sessionfinish(session, exitstatus):
     config = session.config
     ledger = config.stash[LEDGER_KEY]
     if _is_worker(config):
-        config.workeroutput[WORKER_OUTPUT_KEY] = json.dumps({
-            "evidence": [plain(ev.to_dict()) for ev in ledger.parts()],
-            "figures": [fig.to_dict() for fig in ledger.figures],
-            "run_facts": plain(ledger.run_facts),
-            "has_checks": config.stash.get(HAS_CHECKS_KEY, False),
-        })
+        config.workeroutput[WORKER_OUTPUT_KEY] = json.dumps(_ledger_payload(config, ledger))
         return
     state = config.stash.get(SESSION_KEY, None)
+    shard_out = config.getoption("--verify-shard-out")
+    if state is not None and shard_out and not config.option.collectonly:
+        _write_shard(Path(shard_out), config, ledger, state, int(exitstatus))
     if state is None or config.option.collectonly:
         return
     if not (state.has_checks or config.stash.get(HAS_CHECKS_KEY, False) or state.explicit or len(ledger)):
@@ -293,8 +305,11 @@ def pytest_sessionfinish(session, exitstatus):
                "recorded_withheld": withheld()})
     target = state.report_dir / INTERRUPTED_DIR if interrupted else state.report_dir
     try:
-        doc = build(ledger, run, figures=ledger.figures)
-        written = write_report(target, doc, state.outcomes.values())
+        from verify.judge.cache import CACHE_DIR_NAME
+
+        doc = build(ledger, run, figures=ledger.figures, cache_dir=state.report_dir / CACHE_DIR_NAME)
+        written = write_report(target, doc, state.outcomes.values(),
+                               html=config.getoption("--report-format") == "html")
     except ReportWriteError as exc:
         state.problems.append(str(exc))
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
@@ -308,6 +323,29 @@ def pytest_sessionfinish(session, exitstatus):
     state.report_seconds = time.perf_counter() - began
     if written.skipped_html:
         state.problems.append(written.skipped_html)
+
+
+def _ledger_payload(config, ledger: Ledger) -> dict:
+    """What a part of a run hands to whoever merges it: an xdist worker to its controller, a shard to the sweep."""
+    return {
+        "evidence": [plain(ev.to_dict()) for ev in ledger.parts()],
+        "figures": [fig.to_dict() for fig in ledger.figures],
+        "run_facts": plain(ledger.run_facts),
+        "has_checks": config.stash.get(HAS_CHECKS_KEY, False),
+    }
+
+
+def _write_shard(path: Path, config, ledger: Ledger, state: _Session, exitstatus: int) -> None:
+    from verify.report.files import ReportWriteError, write_atomically
+
+    payload = {**_ledger_payload(config, ledger),
+               "outcomes": [list(o) for o in state.outcomes.values()],
+               "exit_status": exitstatus, "started_at": state.started_at,
+               "duration_s": time.perf_counter() - config.stash[START_KEY]}
+    try:
+        write_atomically(path, json.dumps(payload))
+    except ReportWriteError as exc:
+        state.problems.append(f"--verify-shard-out: {exc}")
 
 
 @pytest.hookimpl(optionalhook=True)

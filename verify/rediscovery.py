@@ -20,18 +20,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scipy import stats
-
 from verify.judge.cli import seeds_arg
 from verify.judge.evidence import Instance
 from verify.judge.findings import load
+from verify.judge.statistics import clopper_pearson
 
 # The checks whose instances depend on the run's seed; the others (proof audit, dimensional
 # consistency, the exact H.1 construction) decide from no draw, so they rediscover at every seed.
 SEARCHED_CHECKS = {"pointwise": "verify/checks/test_pointwise.py::test_pointwise",
                    "moments": "verify/checks/test_moments.py::test_moment_bound",
                    "bias": "verify/checks/test_bias.py::test_bias"}
-CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -51,14 +49,6 @@ def targets() -> list[Target]:
         for check_id in dict.fromkeys(ids):
             out.append(Target(f.id, check_id, f"{SEARCHED_CHECKS[f.check]}[{check_id}]"))
     return out
-
-
-def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """The exact two-sided interval for a binomial rate from k successes in n trials."""
-    a = (1.0 - confidence) / 2.0
-    lo = 0.0 if k == 0 else float(stats.beta.ppf(a, k, n - k + 1))
-    hi = 1.0 if k == n else float(stats.beta.ppf(1.0 - a, k + 1, n - k))
-    return lo, hi
 
 
 def one_seed(seed: int, chosen: list[Target], root: Path) -> dict:

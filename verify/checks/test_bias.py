@@ -25,6 +25,7 @@ from verify.checks.bias import (KINKED, derived_fixed, kinked_extremal_instances
     statistical_tests)
 from verify.judge.evidence import Instance, Verdict
 from verify.judge.findings import for_check, recorded_instances
+from verify.judge.pinned import pinned_instances
 from verify.checks.instances import mix_seed
 from verify.judge.statistics import ErrorBudget, budget_for, run_budget_summary
 
@@ -65,8 +66,9 @@ def _fixed(case: BiasCase) -> list[dict]:
 
 def _recorded(case: BiasCase) -> list[Instance]:
     """A recorded finding's own counterexample, judged with the fixed instances: the fixed ones
-    are drawn from the run's seed, so with a fresh seed they may miss a corner the finding found."""
-    return recorded_instances(case.id, "bias")
+    are drawn from the run's seed, so with a fresh seed they may miss a corner the finding found.
+    The worst instances sweeps found and pinned (verify/judge/pinned.py) are judged the same way."""
+    return recorded_instances(case.id, "bias") + pinned_instances(case.id)
 
 
 def _budget(profile: str) -> ErrorBudget:

@@ -11,6 +11,7 @@ import pytest
 from verify.judge.evidence import Instance, Verdict
 from verify.checks.expectation import SearchPlan, SearchSpace, run_searched_check
 from verify.judge.findings import for_check, recorded_instances
+from verify.judge.pinned import pinned_instances
 from verify.checks.moments import (EXTREMAL_BOUNDS, EXTREMAL_KIND, IDENTITY_CONTROLS, MOMENT_CASES, MomentCase,
     derived_edges, extremal_edges)
 from verify.checks.moments import run_instance
@@ -29,8 +30,13 @@ SEARCH_SALT = 102
 def budget(profile: str):
     """This file's share of the error budget over every statistical verdict (exact ones and pilots are not tests)."""
     statistical = [c for c in MOMENT_CASES if c.family != EXTREMAL_KIND]
-    recorded = sum(len(recorded_instances(c.id, "moments")) + len(derived_edges(c)) for c in statistical)
+    recorded = sum(len(_judged_beside(c)) + len(derived_edges(c)) for c in statistical)
     return budget_for("moments", len(statistical) * (len(EDGE) + SEARCH[profile].judged) + recorded)
+
+
+def _judged_beside(case: MomentCase) -> list:
+    """Instances judged beside the drawn ones at every seed: recorded counterexamples and pinned worst instances."""
+    return recorded_instances(case.id, "moments") + pinned_instances(case.id)
 
 
 BUDGET = budget("ci")
@@ -50,7 +56,7 @@ def test_moment_bound(case: MomentCase, ledger, run_seed, profile):
                        plan=None if extremal else SEARCH[profile], salt=SEARCH_SALT, run_seed=run_seed,
                        budget=budget(profile), finding=FINDINGS.get((case.bound_id, case.family)), ledger=ledger,
                        extremal_kind=EXTREMAL_KIND if case.bound_id in EXTREMAL_BOUNDS else None,
-                       recorded=recorded_instances(case.id, "moments"), control=IDENTITY_CONTROLS.get(case.bound_id))
+                       recorded=_judged_beside(case), control=IDENTITY_CONTROLS.get(case.bound_id))
 
 
 RECORDED = [(f, text) for f in for_check("moments") for text in f.instances]

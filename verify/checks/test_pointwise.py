@@ -21,6 +21,7 @@ from hypothesis import example, given, settings, strategies as st, target
 from bounds import Relation
 from verify.judge.evidence import Evidence, Instance, Verdict
 from verify.judge.findings import for_check, recorded_instances
+from verify.judge.pinned import pinned_instances
 from verify.checks.instances import mix_seed
 from verify.checks.pointwise import (CASES, CASES_BY_ID, Case, evaluate_instance, extremal_instances, falsified,
     is_power_case, run_check)
@@ -79,8 +80,10 @@ def draw_instances(case: Case, run_seed: int, profile: str) -> list[Instance]:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_pointwise(case: Case, ledger, run_seed, profile):
     bound = case.bound
-    # A recorded finding's own counterexample is judged at every seed (a seed may miss its corner).
-    instances = draw_instances(case, run_seed, profile) + recorded_instances(case.id, "pointwise")
+    # A recorded finding's own counterexample is judged at every seed (a seed may miss its corner),
+    # and so are the worst instances sweeps found and pinned (verify/judge/pinned.py).
+    instances = (draw_instances(case, run_seed, profile) + recorded_instances(case.id, "pointwise")
+                 + pinned_instances(case.id))
     result = run_check(case, instances, **SEARCH[profile])
 
     if case.control is not None:

@@ -63,6 +63,33 @@ class MeanBound:
 # The error level of one replayed statistical verdict (``python -m verify.replay``): an instance judged alone.
 REPLAY_DELTA = 1e-6
 
+def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact two-sided interval for a binomial rate from k successes in n trials (Clopper-Pearson)."""
+    _check_counts(k, n, confidence)
+    a = (1.0 - confidence) / 2.0
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(a, k, n - k + 1))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1.0 - a, k + 1, n - k))
+    return lo, hi
+
+
+def clopper_pearson_upper(k: int, n: int, confidence: float = 0.95) -> float:
+    """The exact one-sided upper confidence bound for a binomial rate from k successes in n trials.
+
+    With k = 0 it is 1 - (1 - confidence)^(1/n), about 3/n at 95%: a run that never failed
+    in n trials still bounds its failure rate only at that level.
+    """
+    _check_counts(k, n, confidence)
+    return 1.0 if k == n else float(stats.beta.ppf(confidence, k + 1, n - k))
+
+
+def _check_counts(k: int, n: int, confidence: float) -> None:
+    if not (isinstance(n, (int, np.integer)) and n >= 1):
+        raise ValueError(f"n: {n!r} trials; need an integer >= 1")
+    if not (isinstance(k, (int, np.integer)) and 0 <= k <= n):
+        raise ValueError(f"k: {k!r} successes out of n = {n}; need an integer in [0, n]")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence: {confidence!r}; need a level in (0, 1)")
+
 def _sample(x) -> np.ndarray:
     x = np.asarray(x, dtype=float).ravel()
     if x.size < 2:

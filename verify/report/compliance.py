@@ -52,10 +52,17 @@ class ComplianceError(ValueError):
 
 # ---------------------------------------------------------------- building
 def build(records: Iterable[Evidence], run: Mapping[str, Any], *, figures: Iterable[Figure] = (),
-          bounds: Mapping | None = None, findings: list | None = None) -> dict:
-    """The compliance document of a run: ``records`` are the ledger's merged Evidence."""
+          bounds: Mapping | None = None, findings: list | None = None, cache_dir: Path | None = None) -> dict:
+    """The compliance document of a run: ``records`` are the ledger's merged Evidence.
+
+    ``cache_dir``: where the registry's rendered statements are kept between runs (they depend on
+    bounds/ and sympy alone); used only for the registry itself, not for a ``bounds`` given here.
+    """
+    renderings = None
     if bounds is None:
         from bounds import BOUNDS as bounds
+
+        renderings = _registry_renderings(bounds, cache_dir)
     if findings is None:
         from verify.judge.findings import load
 
@@ -65,7 +72,7 @@ def build(records: Iterable[Evidence], run: Mapping[str, Any], *, figures: Itera
     for r in results:
         by_bound.setdefault(r["bound_id"], []).append(r)
 
-    bound_rows = [_bound(b, by_bound.get(b.id, [])) for b in bounds.values()]
+    bound_rows = [_bound(b, by_bound.get(b.id, []), renderings[b.id] if renderings else None) for b in bounds.values()]
     unknown = sorted(set(by_bound) - set(bounds))
     for bound_id in unknown:  # evidence about an id the registry lacks: still reported, never dropped
         first = by_bound[bound_id][0]
@@ -154,22 +161,48 @@ def _loose_findings(bound_rows: list[dict]) -> list[dict]:
     return out
 
 
-def _bound(bound, results: list[dict]) -> dict:
+def _rendering(bound) -> dict:
+    """A Bound's statement as LaTeX and MathML, and its preconditions as MathML: sympy printing, ~10 ms a Bound."""
     from bounds import precondition_mathml
 
+    pre_mathml = precondition_mathml(bound)
+    return {"latex": bound.to_latex(), "mathml": bound.to_mathml(),
+            "preconditions": [{"name": p.name, "source": p.source, "mathml": m}
+                              for p, m in zip(bound.preconditions, pre_mathml)]}
+
+
+def _registry_renderings(bounds: Mapping, cache_dir: Path | None) -> dict[str, dict]:
+    """Every registered Bound's rendering, read from the run's cache when bounds/ and sympy are unchanged.
+
+    Printing the registry took about 3 s of every report (measured), the same at every run.
+    """
+    import bounds as registry
+
+    from verify.judge.cache import content_key, load_or_compute
+
+    def compute() -> dict[str, dict]:
+        return {b.id: _rendering(b) for b in bounds.values()}
+
+    if cache_dir is None:
+        return compute()
+    package = Path(registry.__file__).resolve().parent
+    key = content_key(sorted(package.rglob("*.py")), root=package.parent, packages=("sympy",))
+    return load_or_compute(Path(cache_dir), "registry-renderings", key, compute)[0]
+
+
+def _bound(bound, results: list[dict], rendering: dict | None = None) -> dict:
     from verify.judge.sharpness import bound_tightness
 
-    pre_mathml = precondition_mathml(bound)
+    rendering = rendering if rendering is not None else _rendering(bound)
     return {
         "id": bound.id,
         "reference": bound.reference,
         "kind": bound.kind.value,
         "relation": bound.relation.value,
         "statement": bound.statement,
-        "latex": bound.to_latex(),
-        "mathml": bound.to_mathml(),
-        "preconditions": [{"name": p.name, "source": p.source, "mathml": m}
-                          for p, m in zip(bound.preconditions, pre_mathml)],
+        "latex": rendering["latex"],
+        "mathml": rendering["mathml"],
+        "preconditions": rendering["preconditions"],
         "reading": bound.reading,
         "lhs_words": bound.lhs_words,
         "algorithm": bound.algorithm,

@@ -71,20 +71,21 @@ def remove_stale_temporaries(report_dir: Path) -> list[Path]:
     return removed
 
 
-def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = ()) -> Written:
-    """Write compliance.json, junit.xml, index.html and erratum.html into ``report_dir``."""
+def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = (), *, html: bool = True) -> Written:
+    """Write compliance.json, junit.xml, and (if ``html``) index.html and erratum.html into ``report_dir``."""
     files = {COMPLIANCE: dumps(doc), JUNIT: render_junit(doc, outcomes)}
     written = Written()
-    try:
-        from .html import render, render_erratum
+    if html:
+        try:
+            from .html import render, render_erratum
 
-        files[INDEX] = render(doc, Path(report_dir) / CACHE_DIR_NAME)
-        files[ERRATUM] = render_erratum(doc)
-    except ImportError as exc:
-        if exc.name not in REPORT_EXTRA:
-            raise
-        # Without the report extra the JSON, the JUnit file and so the gate still work.
-        written.skipped_html = f'{INDEX} not written: {exc.name} is not installed (pip install -e ".[report]")'
+            files[INDEX] = render(doc, Path(report_dir) / CACHE_DIR_NAME)
+            files[ERRATUM] = render_erratum(doc)
+        except ImportError as exc:
+            if exc.name not in REPORT_EXTRA:
+                raise
+            # Without the report extra the JSON, the JUnit file and so the gate still work.
+            written.skipped_html = f'{INDEX} not written: {exc.name} is not installed (pip install -e ".[report]")'
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -509,8 +509,24 @@ def repeated_rows(w: np.ndarray, n: int) -> np.ndarray:
 
 
 def spectral_norm(M: np.ndarray) -> np.ndarray:
-    """||M|| for symmetric matrices stacked on the leading axes."""
-    return np.abs(np.linalg.eigvalsh(M)).max(axis=-1)
+    """||M||, the largest singular value, for matrices stacked on the leading axes.
+
+    A symmetric stack is normed by its eigenvalues (cheaper, the same value).  Any other
+    matrix by its singular values: eigvalsh reads only one triangle, and for a product such as
+    I - A_i(w)(I - alpha H_i) of (39) it returned a norm 1.6% too small (measured), which made
+    a true bound look violated.
+    """
+    M = np.asarray(M)
+    # Symmetric up to rounding (a Hessian assembled from terms): eigvalsh's value is then within
+    # rounding of the singular value's.
+    asymmetry = np.max(np.abs(M - np.swapaxes(M, -1, -2)), initial=0.0)
+    if asymmetry <= _SYMMETRY_TOLERANCE * np.max(np.abs(M), initial=0.0):
+        return np.abs(np.linalg.eigvalsh(M)).max(axis=-1)
+    return np.linalg.norm(M, ord=2, axis=(-2, -1))
+
+
+# Relative asymmetry below which a matrix counts as symmetric for spectral_norm: a few roundings.
+_SYMMETRY_TOLERANCE = 64 * np.finfo(float).eps
 
 
 def check_radius(radius) -> float:
