@@ -255,3 +255,14 @@ def test_the_worst_ratio_is_never_one_of_rounding_noise():
     assert max(abs(out.lhs), abs(out.rhs)) <= out.slack  # both sides ~1e-33: the ratio is noise
     result = run_check(case, [inst], search_starts=0)
     assert result.worst is None and result.verdict is Verdict.HOLDS
+
+
+def test_46_allows_the_rounding_of_the_gradients_terms_near_a_stationary_point():
+    inst = Instance.from_json(
+        '{"check": "eq_46_inner_step_gradient_growth@quadratic-concave-shared", "params": {"alpha_frac": '
+        '0.5064476973301981, "d": 1, "delta_frac": 0.0, "distance": 0.0, "n": 1, "scale": 0.3689844505225947, '
+        '"spread": 0.42215661315034214, "stationary": 0.0}, "seed": 367996223}')
+    out = evaluate_instance(CASES_BY_ID[inst.check], inst)
+    # The nightly profile (seed 20261206) reported (46) violated here: both sides 5.3e-6, apart by 4e-17, against
+    # an allowance (1.5e-19) scaled by the gradients' values instead of their terms.
+    assert abs(out.lhs - out.rhs) < 1e-15 and out.margin < out.slack

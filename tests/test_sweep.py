@@ -159,6 +159,25 @@ def test_a_sweep_on_a_dask_scheduler_and_two_workers(tmp_path):
                 p.kill()
 
 
+def test_a_run_split_in_shards_reports_what_a_serial_run_reports(tmp_path):
+    from verify.report.compare import main as compare
+
+    out, seed = tmp_path / "sweep", 4104
+    done = subprocess.run(_cmd(out, [seed], "--workers", "2", "--shards", "2"), cwd=ROOT, capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "in 2 shards per seed" in done.stdout
+    merged = out / "reports" / str(seed)
+    assert {p.name for p in merged.iterdir()} >= {"compliance.json", "junit.xml"}
+    serial = tmp_path / "serial"
+    subprocess.run([sys.executable, "-m", "pytest", SMALL[0], "-k", SMALL[2], "-q", "-p", "no:cacheprovider",
+                    "--verify-seed", str(seed), "--report-dir", str(serial), "--report-format", "json"],
+                   cwd=ROOT, capture_output=True, timeout=TIMEOUT)
+    # Field by field, floats bit for bit, the machine's own measurements left out.
+    assert compare([str(serial / "compliance.json"), str(merged / "compliance.json")]) == 0
+    assert not (out / "shards" / str(seed)).exists()  # merged shards are not kept
+
+
 # ---------------------------------------------------------------- without a cluster
 def test_a_run_that_collects_nothing_is_recorded_as_crashed_with_its_output():
     rec = run_task(TaskSpec(seed=1, paths=(SMALL[0],), select="no_test_has_this_name"))
@@ -220,6 +239,12 @@ def test_the_merge_counts_verdicts_finds_the_worst_seed_and_bounds_the_false_ala
     assert [f["seed"] for f in doc["failed_seeds"]] == [4]
     assert doc["rediscovery"]["measured"] is False
     assert doc["time"]["median_s"] == 12.0
+    # A wall-clock result never fails a run (timing on a shared machine): listed, not a false alarm.
+    records[3]["results"].append(dict(bound_id="t", family="w", verdict="violated", worst_ratio=1.5, finding=None,
+                                      gated=False))
+    again = merge(records, config)
+    assert again["false_alarms"]["runs_with_false_alarm"] == 1
+    assert again["false_alarms"]["ungated_violations"] == [{"seed": 3, "checks": ["t@w"]}]
 
 
 def test_the_clopper_pearson_bounds_are_exact_and_refuse_bad_counts():

@@ -89,6 +89,10 @@ def render(doc: dict) -> str:
             out += [f"<tr class=alarm><td>{a['seed']}</td><td>{escape(', '.join(a['checks']))}</td></tr>"
                     for a in fa["alarms"]]
             out.append("</table>")
+        if fa["ungated_violations"]:
+            out.append("<p>Reported violated but ungated (timing on a shared machine, which never fails a run): "
+                       + escape("; ".join(f"seed {u['seed']}: {', '.join(u['checks'])}" for u in fa["ungated_violations"]))
+                       + ".</p>")
     else:
         out.append("<p>No seed completed.</p>")
     # Rediscovery.
@@ -107,8 +111,11 @@ def render(doc: dict) -> str:
     # The plot.
     svg, always = verdict_plot(doc["checks"])
     out.append("<h2>Verdicts per Bound</h2>")
-    out.append(f"<p>{always} Bounds held on every family at every seed and are not drawn; each bar below is one "
-               "Bound's verdicts over its families and the seeds.</p>" + svg)
+    if always == len({c["bound_id"] for c in doc["checks"]}):
+        out.append(f"<p>All {always} Bounds held on every family at every seed.</p>")
+    else:
+        out.append(f"<p>{always} Bounds held on every family at every seed and are not drawn; each bar below is one "
+                   "Bound's verdicts over its families and the seeds.</p>" + svg)
     # Per check.
     ref = doc.get("reference")
     out.append("<h2>Per (Bound, family)</h2>")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from .merge import false_alarms
 from .plan import collect, expected_durations, split
 from .store import (SweepDir, SweepDirError, completed_record, crashed_record, merge_shards,
                     write_merged_report)
@@ -184,8 +185,7 @@ def _finish(record: dict, store: SweepDir, outcome: Outcome, say: Callable[[str]
         outcome.crashed.append(record["seed"])
         say(f"sweep: seed {record['seed']} CRASHED: {record['reason']}")
         return
-    alarms = [f"{r['bound_id']}@{r['family']}" for r in record["results"]
-              if r["verdict"] == "violated" and not r["finding"]]
+    alarms = false_alarms(record)
     say(f"sweep: seed {record['seed']} done in {record['duration_s']:.0f} s: {len(record['results'])} results, "
         f"false alarms: {', '.join(alarms) or 'none'}; failed tests: {len(record['failed_tests'])} "
         f"({elapsed:.0f} s elapsed)")
