@@ -271,3 +271,18 @@ def test_the_command_line_names_a_bad_argument(tmp_path):
     assert backwards.returncode == 2 and "--seeds" in backwards.stderr
     unreachable = run("--seeds", "1", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "s"))
     assert unreachable.returncode == 2 and "--scheduler" in unreachable.stderr, unreachable.stderr
+
+
+def test_durations_are_read_back_from_a_reports_junit_by_node_id(tmp_path):
+    from verify.report.junit import TestOutcome, render
+    from verify.sweep.plan import durations_from_junit, expected_durations
+
+    nodes = ["verify/checks/test_bias.py::test_bias[a@b]", "verify/checks/test_pointwise.py::test_pointwise[c@d]"]
+    doc = {"results": [], "bounds": []}
+    path = tmp_path / "junit.xml"
+    path.write_text(render(doc, [TestOutcome(nodes[0], "passed", 1.25), TestOutcome(nodes[1], "failed", 3.5, "x")]))
+    assert durations_from_junit(path) == {nodes[0]: 1.25, nodes[1]: 3.5}
+    # The shipped table knows every test of both profiles by the ids pytest collects.
+    for profile in ("ci", "nightly"):
+        known = expected_durations(profile)
+        assert len(known) > 700 and all("::" in n for n in known)

@@ -60,7 +60,8 @@ def merge(records: dict[int, dict], config: dict, reference: dict | None = None,
     for seed, rec in completed.items():
         for r in rec["results"]:
             key = (r["bound_id"], r["family"])
-            c = checks.setdefault(key, {"bound_id": key[0], "family": key[1], "kind": r.get("kind"), "verdicts": {},
+            c = checks.setdefault(key, {"bound_id": key[0], "family": key[1], "kind": r.get("kind"),
+                                        "gated": r.get("gated", True), "verdicts": {},
                                         "false_alarm_seeds": [], "worst_ratio": None, "worst_seed": None,
                                         "worst_instance": None, "replay": None})
             c["verdicts"][r["verdict"]] = c["verdicts"].get(r["verdict"], 0) + 1

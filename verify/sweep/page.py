@@ -7,6 +7,7 @@ from html import escape
 VERDICTS = (("holds", "#2e7d32"), ("violated", "#c62828"), ("inconclusive", "#f9a825"),
             ("precondition_failed", "#6d6d6d"), ("not_applicable", "#9e9e9e"))
 _FALSE_ALARM = "#6a1b9a"
+_UNGATED = "#ef9a9a"
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1300px;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
@@ -25,24 +26,33 @@ def verdict_plot(checks: list[dict]) -> tuple[str, int]:
     """SVG: per Bound, a bar of its verdicts over all seeds and families; Bounds that held at every seed are counted."""
     per_bound: dict[str, dict[str, int]] = {}
     alarms: dict[str, int] = {}
+    ungated: dict[str, int] = {}
     for c in checks:
         b = per_bound.setdefault(c["bound_id"], {})
         for v, k in c["verdicts"].items():
             b[v] = b.get(v, 0) + k
         alarms[c["bound_id"]] = alarms.get(c["bound_id"], 0) + len(c["false_alarm_seeds"])
+        if not c.get("gated", True):
+            ungated[c["bound_id"]] = ungated.get(c["bound_id"], 0) + c["verdicts"].get("violated", 0)
     shown = sorted(b for b, counts in per_bound.items() if set(counts) - {"holds"})
     always = len(per_bound) - len(shown)
     row, label_w, bar_w = 16, 330, 560
-    height = row * len(shown) + 40
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 80}" height="{height}" '
-             f'role="img" aria-label="verdict frequencies per Bound">']
-    x = label_w
-    for name, colour in VERDICTS + (("false alarm", _FALSE_ALARM),):
-        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{x + 14}" y="13" font-size="11">{escape(name)}</text>')
-        x += 16 + 7 * len(name) + 10
+    width = label_w + bar_w + 80
+    legend = (("holds", VERDICTS[0][1]), ("violated: a recorded finding", VERDICTS[1][1]),
+              ("violated: timing, ungated", _UNGATED), ("false alarm", _FALSE_ALARM)) + VERDICTS[2:]
+    items, x, y = [], 0, 4
+    for name, colour in legend:  # wrapped onto as many lines as the width needs
+        step = 16 + 7 * len(name) + 10
+        if x and x + step > width:
+            x, y = 0, y + 16
+        items.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{x + 14}" y="{y + 9}" font-size="11">{escape(name)}</text>')
+        x += step
+    top = y + 20
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{row * len(shown) + top + 6}" '
+             f'role="img" aria-label="verdict frequencies per Bound">', *items]
     for i, bound in enumerate(shown):
-        y = 24 + i * row
+        y = top + i * row
         counts = per_bound[bound]
         total = sum(counts.values())
         parts.append(f'<text x="{label_w - 6}" y="{y + 11}" font-size="11" text-anchor="end">{escape(bound)}</text>')
@@ -50,7 +60,9 @@ def verdict_plot(checks: list[dict]) -> tuple[str, int]:
         for verdict, colour in VERDICTS:
             k = counts.get(verdict, 0)
             if verdict == "violated":
-                stacks = ((k - alarms[bound], colour, "violated as recorded"), (alarms[bound], _FALSE_ALARM, "false alarm"))
+                recorded = k - alarms[bound] - ungated.get(bound, 0)
+                stacks = ((recorded, colour, "violated as recorded"), (ungated.get(bound, 0), _UNGATED, "timing, ungated"),
+                          (alarms[bound], _FALSE_ALARM, "false alarm"))
             else:
                 stacks = ((k, colour, verdict),)
             for count, fill, what in stacks:
