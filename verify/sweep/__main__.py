@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     except CollectionError as exc:
         print(f"python -m verify.sweep: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # before the cluster started, or while merging: nothing half-written
+        print("sweep: interrupted; every finished seed is on disk; run the same command again to resume",
+              file=sys.stderr)
+        return 130
     for line in summary(doc):
         print(line)
     print(f"sweep: {target}, {page}")

@@ -63,11 +63,15 @@ def plan_tasks(opts: Options, todo: list[int], sweep: SweepDir, say: Callable[[s
                     withhold_recorded=opts.withhold_recorded, shards=opts.shards, timeout_s=opts.timeout_s)
     if opts.shards == 1:
         return [replace(base, seed=s) for s in todo]
-    nodes = collect(project_root(), tuple(opts.paths), opts.profile, opts.select)
-    groups = split(nodes, opts.shards, expected_durations(opts.profile))
-    if len(groups) < opts.shards:
-        raise SweepDirError(f"--shards: {opts.shards} shards asked for {len(nodes)} tests; give at most {len(nodes)}")
-    say(f"sweep: {len(nodes)} tests in {len(groups)} shards per seed")
+    groups = sweep.shard_plan()
+    if groups is None:
+        nodes = collect(project_root(), tuple(opts.paths), opts.profile, opts.select)
+        groups = split(nodes, opts.shards, expected_durations(opts.profile))
+        if len(groups) < opts.shards:
+            raise SweepDirError(f"--shards: {opts.shards} shards asked for {len(nodes)} tests; give at most {len(nodes)}")
+        # Kept, so that a resumed sweep completes a seed's shards with the same split as its finished ones.
+        sweep.write_shard_plan(groups)
+    say(f"sweep: {sum(map(len, groups))} tests in {len(groups)} shards per seed")
     tasks = []
     for s in todo:
         done = sweep.finished_shards(s, opts.shards)
@@ -88,7 +92,11 @@ def _client(opts: Options):
     return Client(cluster), cluster
 
 
-def sweep(opts: Options, say: Callable[[str], None] = print) -> Outcome:
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def sweep(opts: Options, say: Callable[[str], None] = _say) -> Outcome:
     """Run every seed of ``opts`` not already recorded in ``opts.out``; each record is on disk once it arrives."""
     from dask.distributed import as_completed
 

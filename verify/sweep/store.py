@@ -1,6 +1,7 @@
 """The sweep's directory: what it was started with, one record per finished seed, the shards of a split run.
 
     DIR/sweep-config.json          the options that decide what a seed's run is; a resumed sweep must match
+    DIR/shard-plan.json            the node ids of each shard of a split run, kept for a resumed sweep
     DIR/seeds/<seed>.json          one seed's record: completed (its verdicts distilled) or crashed (why)
     DIR/shards/<seed>/<k>-of-<n>.json   a finished shard of a split run, until the seed's shards are merged
     DIR/reports/<seed>/            the merged report of a split run: compliance.json, index.html, junit.xml
@@ -23,6 +24,7 @@ from verify.report.files import ReportWriteError, write_atomically
 SEED_SCHEMA = "maml-verify/sweep-seed"
 SEED_SCHEMA_VERSION = 1
 CONFIG = "sweep-config.json"
+SHARD_PLAN = "shard-plan.json"
 # The options that make two runs of one seed the same run: a sweep resumed with other values
 # would mix two experiments in one merge.
 CONFIG_KEYS = ("profile", "select", "paths", "withhold_recorded", "shards")
@@ -105,6 +107,19 @@ class SweepDir:
         return path
 
     # ------------------------------------------------------------------ shards of a split run
+    def shard_plan(self) -> list[tuple[str, ...]] | None:
+        """The split of a run into shards that this sweep's finished shards were made with, if any."""
+        path = self.root / SHARD_PLAN
+        try:
+            return [tuple(g) for g in json.loads(path.read_text())]
+        except FileNotFoundError:
+            return None
+        except (OSError, json.JSONDecodeError, TypeError) as exc:
+            raise SweepDirError(f"{path} cannot be read ({exc}); remove it with the shards/ beside it") from None
+
+    def write_shard_plan(self, groups: list[tuple[str, ...]]) -> None:
+        self._write(self.root / SHARD_PLAN, [list(g) for g in groups])
+
     def shard_path(self, seed: int, shard: int, shards: int) -> Path:
         return self.shards_dir / str(seed) / f"{shard + 1}-of-{shards}.json"
 
