@@ -248,11 +248,19 @@ def test_36_allows_the_rounding_of_the_gradients_terms_not_of_their_value():
     assert out.lhs < out.slack
 
 
-def test_the_worst_ratio_is_never_one_of_rounding_noise():
-    inst = Instance.from_json(_NIGHTLY_70)
+@pytest.mark.parametrize("text", [
+    _NIGHTLY_70,
+    # A 200-seed sweep, seed 1100011: lhs 3.1e-12 against rhs 3.1e-12 with an allowance of 5.7e-13.
+    '{"check": "eq_71_test_noise_second_moment@regression", "params": {"alpha_frac": 0.0, "d": 1, "delta_frac": '
+    '0.0625, "distance": 0.0, "n": 1, "scale": 0.0625, "spread": 0.0625, "stationary": 0.0}, "seed": 2929417886}',
+])
+def test_the_worst_ratio_is_never_one_of_rounding_noise(text):
+    from verify.checks.pointwise import RESOLVED_FACTOR
+
+    inst = Instance.from_json(text)
     case = CASES_BY_ID[inst.check]
     out = evaluate_instance(case, inst)
-    assert max(abs(out.lhs), abs(out.rhs)) <= out.slack  # both sides ~1e-33: the ratio is noise
+    assert 0 < max(abs(out.lhs), abs(out.rhs)) <= RESOLVED_FACTOR * out.slack  # a ratio rounding can move by >1%
     result = run_check(case, [inst], search_starts=0)
     assert result.worst is None and result.verdict is Verdict.HOLDS
 

@@ -70,6 +70,9 @@ ROUNDING_FACTOR = 64.0
 # A violation must exceed the rounding allowance this many times over before it is
 # called one; between 1 and CONFIRM_FACTOR allowances it is inconclusive.
 CONFIRM_FACTOR = 100.0
+# A ratio is taken as a check's worst only where its sides exceed this many rounding allowances
+# (``_ratio_is_rounding_noise``): a control at half of it is then confirmed there.
+RESOLVED_FACTOR = 2.0 * CONFIRM_FACTOR
 # Digits for re-evaluating both sides of a candidate violation from its quantities.
 PRECISE_DIGITS = 50
 
@@ -1675,16 +1678,19 @@ def _precise(expr, values: dict, weights) -> list:
 
 
 def _ratio_is_rounding_noise(bound: Bound, out: Outcome) -> bool:
-    """Both sides of an inequality within the rounding allowance: their ratio says nothing of the statement.
+    """An inequality's ratio at sides too small against the rounding allowance to be taken as the worst.
 
-    (70) on regression at alpha L = 2e-16 gave lhs 8.7e-33 against rhs 3.3e-33 (allowance 1.6e-12): a
-    ratio of 2.6 that, taken as the worst, placed the plumbing control where no instance could catch
-    it.  An identity's ratio, and an inequality's whose right side is 0, are taken against the
-    allowance (``judge``) and stay meaningful.
+    A ratio counts where a plumbing control placed at half of it (``falsified``) would be confirmed
+    there: both sides beyond 2 CONFIRM_FACTOR allowances, where rounding moves the ratio by under 1%.
+    Below that it is noise: (70) on regression at alpha L = 2e-16 gave lhs 8.7e-33 against rhs 3.3e-33
+    (allowance 1.6e-12), a ratio of 2.6, and (71) at lhs 3.1e-12 against rhs 3.1e-12 (allowance 5.7e-13)
+    a ratio of 0.998; taken as the worst, each placed the control where no instance could catch it.
+    An identity's ratio, and an inequality's whose right side is 0, are taken against the allowance
+    (``judge``) and stay meaningful.
     """
     if bound.is_matrix or bound.relation is Relation.EQ:
         return False
-    return 0.0 < abs(out.rhs) <= out.slack and abs(out.lhs) <= out.slack
+    return 0.0 < abs(out.rhs) and max(abs(out.lhs), abs(out.rhs)) <= RESOLVED_FACTOR * out.slack
 
 
 def evaluate_instance(case: Case, instance: Instance, bound: Bound | None = None) -> Outcome:

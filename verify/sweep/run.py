@@ -87,7 +87,8 @@ def _client(opts: Options):
             return Client(opts.scheduler, timeout=CONNECT_TIMEOUT_S), None
         except (OSError, TimeoutError) as exc:
             raise SweepDirError(f"--scheduler: cannot reach a Dask scheduler at {opts.scheduler} ({exc})") from None
-    cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    # ":0": the scheduler's HTTP endpoints on a free port, so that two sweeps on one machine do not contend for 8787.
+    cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
