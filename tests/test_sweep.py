@@ -104,19 +104,23 @@ def test_a_worker_killed_mid_sweep_loses_no_seed_and_runs_none_twice(tmp_path):
         assert output.count(f"sweep: seed {seed} done") == 1, output
 
 
-def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path, stop):
     out = tmp_path / "sweep"
     cmd = _cmd(out, SEEDS, "--workers", "1")
     sweep = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + TIMEOUT
     while not _records(out) and time.monotonic() < deadline and sweep.poll() is None:
         time.sleep(0.05)
-    sweep.send_signal(signal.SIGINT)
+    running = _pytest_runs(SEEDS)
+    sweep.send_signal(stop)
     output, _ = sweep.communicate(timeout=TIMEOUT)
     first = _records(out)
     assert sweep.returncode == 130, output
     assert 1 <= len(first) < len(SEEDS), output
     assert "run the same command again to resume" in output
+    for run in running:  # the runs in flight stopped with the sweep
+        assert not run.is_running() or run.status() == psutil.STATUS_ZOMBIE
     stamps = {s: (out / "seeds" / f"{s}.json").stat().st_mtime_ns for s in first}
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT)
     assert again.returncode == 0, again.stdout + again.stderr

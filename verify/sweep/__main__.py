@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -67,7 +68,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    # SIGTERM (kill, a batch system's time limit) stops the sweep as Ctrl-C does: runs in flight are
+    # cancelled, every finished seed stays on disk.  So does SIGINT where the shell that started the
+    # sweep in the background set it to be ignored.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     p = parser()
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
     if args.scheduler and args.workers:
