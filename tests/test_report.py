@@ -286,6 +286,27 @@ def test_an_unwritable_report_dir_stops_the_run_before_the_checks(pytester):
     out.stderr.fnmatch_lines(["*--report-dir: cannot write the report to *blocker/reports*"])
 
 
+def test_an_unwritable_shard_file_stops_the_run_before_the_checks(pytester):
+    pytester.makepyfile(test_checks=CHECKS)
+    (pytester.path / "blocker").write_text("a file, not a directory")
+    out = pytester.runpytest("-p", "verify.plugin", "--verify-shard-out", "blocker/shard.json", "-p", "no:cacheprovider")
+    assert out.ret == pytest.ExitCode.USAGE_ERROR
+    out.stderr.fnmatch_lines(["*--verify-shard-out: cannot write *blocker*"])
+
+
+def test_the_json_format_writes_no_pages_and_the_shard_file_holds_the_ledger(pytester):
+    pytester.makepyfile(test_checks=CHECKS)
+    out = pytester.runpytest("-p", "verify.plugin", "--report-format", "json", "--verify-shard-out", "shard.json",
+                             "-p", "no:cacheprovider")
+    out.assert_outcomes(passed=4)
+    written = {p.name for p in (pytester.path / "reports").iterdir() if p.is_file()}
+    assert written == {"compliance.json", "junit.xml"}
+    shard = json.loads((pytester.path / "shard.json").read_text())
+    doc = json.loads((pytester.path / "reports" / "compliance.json").read_text())
+    assert len({(e["bound_id"], e["family"]) for e in shard["evidence"]}) == len(doc["results"])
+    assert [o[1] for o in shard["outcomes"]].count("passed") == 4 and shard["exit_status"] == 0
+
+
 def test_xdist_reports_what_a_serial_run_reports(pytester, monkeypatch):
     pytest.importorskip("xdist")
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocesses import verify from this checkout

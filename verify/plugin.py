@@ -179,6 +179,12 @@ def pytest_configure(config):
         check_writable(report_dir)
     except ReportWriteError as exc:
         raise pytest.UsageError(f"--report-dir: {exc}") from None
+    shard_out = config.getoption("--verify-shard-out")
+    if shard_out:
+        try:
+            check_writable(Path(shard_out).resolve().parent)
+        except ReportWriteError as exc:
+            raise pytest.UsageError(f"--verify-shard-out: {exc}".replace(" with --report-dir", "")) from None
     from verify.report.writer import remove_stale_temporaries
 
     remove_stale_temporaries(report_dir)
