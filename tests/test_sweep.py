@@ -67,7 +67,10 @@ def test_three_seeds_on_a_local_cluster(tmp_path):
     assert doc["false_alarms"]["rate_upper_95"] == pytest.approx(clopper_pearson_upper(k, 3))
     for c in doc["checks"]:
         assert sum(c["verdicts"].values()) == 3, c
-    assert "False alarms" in (out / "sweep.html").read_text()
+    page = (out / "sweep.html").read_text()
+    # Self-contained like the report: nothing fetched, no script.
+    assert "False alarms" in page and "Content-Security-Policy" in page and "<script" not in page
+    assert "src=" not in page and "href=" not in page
     # The seed is the run's: a direct pytest run at that seed reaches the same worst ratios.
     direct = tmp_path / "direct"
     subprocess.run([sys.executable, "-m", "pytest", SMALL[0], "-k", SMALL[2], "-q", "-p", "no:cacheprovider",

@@ -9,6 +9,9 @@ import os
 import tempfile
 from pathlib import Path
 
+# The Content-Security-Policy of every page the suite writes (index.html, erratum.html, sweep.html):
+# inline styles and data: images only, nothing fetched, no form or base to redirect.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 # mkstemp makes files only the owner can read; a report is for everyone who can see the directory.
 FILE_MODE = 0o644
 

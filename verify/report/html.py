@@ -19,13 +19,11 @@ from markupsafe import Markup
 from verify.judge.cache import CACHE_DIR_NAME
 
 from .compliance import NOT_CHECKED, ComplianceError, as_float, load
-from .files import ReportWriteError, write_atomically
+from .files import CSP, ReportWriteError, write_atomically
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAPER = ("Fallah, Mokhtari, Ozdaglar, On the Convergence Theory of Gradient-Based Model-Agnostic "
          "Meta-Learning Algorithms")
-# Nothing may be fetched: images only as data: URIs (none today), styles only inline.
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 VERDICT_LABEL = {
     "holds": "hold",

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from html import escape
 
+from verify.report.files import CSP
+
 # Verdicts in the order the plot stacks them, with their colours (the report's palette).
 VERDICTS = (("holds", "#2e7d32"), ("violated", "#c62828"), ("inconclusive", "#f9a825"),
             ("precondition_failed", "#6d6d6d"), ("not_applicable", "#9e9e9e"))
@@ -79,7 +81,8 @@ def verdict_plot(checks: list[dict]) -> tuple[str, int]:
 
 def render(doc: dict) -> str:
     opts, seeds, fa, red = doc["options"], doc["seeds"], doc["false_alarms"], doc["rediscovery"]
-    out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Seed sweep</title>',
+    out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+           f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}"><title>Seed sweep</title>',
            f"<style>{_CSS}</style></head><body>",
            "<h1>Seed sweep of <code>pytest verify</code></h1>",
            f"<p>Profile <b>{escape(str(opts['profile']))}</b>, paths <code>{escape(' '.join(opts['paths']))}</code>"
