@@ -274,3 +274,14 @@ def test_46_allows_the_rounding_of_the_gradients_terms_near_a_stationary_point()
     # The nightly profile (seed 20261206) reported (46) violated here: both sides 5.3e-6, apart by 4e-17, against
     # an allowance (1.5e-19) scaled by the gradients' values instead of their terms.
     assert abs(out.lhs - out.rhs) < 1e-15 and out.margin < out.slack
+
+
+def test_39_takes_the_averaged_hessian_from_converged_quadrature():
+    # A 200-seed sweep, seed 1100030: the segment w - t alpha grad f_i(w) is 400 long over trigonometric tasks;
+    # Gauss-Legendre at 24 and 48 nodes agreed to 1e-3 while both were 0.043 off, and (39) came out inconclusive
+    # at lhs 448.80 against rhs 445.96.  With d = 1 it is an equality.
+    inst = Instance.from_json(
+        '{"check": "eq_39_jensen_operator_norm@trigonometric", "params": {"alpha_frac": 1.0, "d": 1, "delta_frac": '
+        '0.5, "distance": 0.5, "n": 2, "scale": 0.5, "spread": 0.5, "stationary": 0.875}, "seed": 4294607578}')
+    out = evaluate_instance(CASES_BY_ID[inst.check], inst)
+    assert out.lhs == pytest.approx(out.rhs, rel=1e-12) and out.margin <= out.slack
