@@ -278,20 +278,15 @@ def test_a_run_without_checks_leaves_the_report_alone(pytester):
     assert not (pytester.path / "reports" / "compliance.json").exists()
 
 
-def test_an_unwritable_report_dir_stops_the_run_before_the_checks(pytester):
+@pytest.mark.parametrize("option, target", [("--report-dir", "blocker/reports"),
+                                              ("--verify-shard-out", "blocker/shard.json")])
+def test_an_unwritable_output_stops_the_run_before_the_checks(pytester, option, target):
     pytester.makepyfile(test_checks=CHECKS)
     (pytester.path / "blocker").write_text("a file, not a directory")
-    out = pytester.runpytest("-p", "verify.plugin", "--report-dir", "blocker/reports", "-p", "no:cacheprovider")
+    out = pytester.runpytest("-p", "verify.plugin", option, target, "-p", "no:cacheprovider")
     assert out.ret == pytest.ExitCode.USAGE_ERROR
-    out.stderr.fnmatch_lines(["*--report-dir: cannot write the report to *blocker/reports*"])
-
-
-def test_an_unwritable_shard_file_stops_the_run_before_the_checks(pytester):
-    pytester.makepyfile(test_checks=CHECKS)
-    (pytester.path / "blocker").write_text("a file, not a directory")
-    out = pytester.runpytest("-p", "verify.plugin", "--verify-shard-out", "blocker/shard.json", "-p", "no:cacheprovider")
-    assert out.ret == pytest.ExitCode.USAGE_ERROR
-    out.stderr.fnmatch_lines(["*--verify-shard-out: cannot write *blocker*"])
+    # The message names the option to change, and only that one.
+    out.stderr.fnmatch_lines([f"*{option}: cannot write the report to *blocker*choose another directory with {option};*"])
 
 
 def test_the_json_format_writes_no_pages_and_the_shard_file_holds_the_ledger(pytester):

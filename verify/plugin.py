@@ -182,9 +182,9 @@ def pytest_configure(config):
     shard_out = config.getoption("--verify-shard-out")
     if shard_out:
         try:
-            check_writable(Path(shard_out).resolve().parent)
+            check_writable(Path(shard_out).resolve().parent, option="--verify-shard-out")
         except ReportWriteError as exc:
-            raise pytest.UsageError(f"--verify-shard-out: {exc}".replace(" with --report-dir", "")) from None
+            raise pytest.UsageError(f"--verify-shard-out: {exc}") from None
     from verify.report.writer import remove_stale_temporaries
 
     remove_stale_temporaries(report_dir)
@@ -349,7 +349,7 @@ def _write_shard(path: Path, config, ledger: Ledger, state: _Session, exitstatus
                "exit_status": exitstatus, "started_at": state.started_at,
                "duration_s": time.perf_counter() - config.stash[START_KEY]}
     try:
-        write_atomically(path, json.dumps(payload))
+        write_atomically(path, json.dumps(payload), option="--verify-shard-out")
     except ReportWriteError as exc:
         state.problems.append(f"--verify-shard-out: {exc}")
 

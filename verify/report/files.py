@@ -20,18 +20,18 @@ class ReportWriteError(OSError):
     """The report directory cannot be written; the message names it and the reason."""
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """One file, written to a temporary beside it and renamed over it."""
+def write_atomically(path: Path, text: str, *, option: str = "--report-dir") -> None:
+    """One file, written to a temporary beside it and renamed over it; ``option`` is what the error tells to change."""
     path = Path(path)
     try:
         tmp = write_temporary(path.parent, path.name, text)
     except OSError as exc:
-        raise ReportWriteError(why_unwritable(path.parent, exc)) from None
+        raise ReportWriteError(why_unwritable(path.parent, exc, option)) from None
     try:
         os.replace(tmp, path)
     except OSError as exc:
         os.unlink(tmp)
-        raise ReportWriteError(why_unwritable(path.parent, exc)) from None
+        raise ReportWriteError(why_unwritable(path.parent, exc, option)) from None
 
 
 def write_temporary(directory: Path, name: str, text: str) -> str:
@@ -48,8 +48,8 @@ def write_temporary(directory: Path, name: str, text: str) -> str:
     return tmp
 
 
-def why_unwritable(report_dir: Path, exc: OSError) -> str:
+def why_unwritable(report_dir: Path, exc: OSError, option: str = "--report-dir") -> str:
     reason = exc.strerror or str(exc)
     return (f"cannot write the report to {report_dir}: {reason}"
             f"{f' ({exc.filename})' if exc.filename and str(exc.filename) != str(report_dir) else ''}; "
-            "choose another directory with --report-dir; any earlier report there is left as it was")
+            f"choose another directory with {option}; any earlier report there is left as it was")

@@ -36,7 +36,7 @@ class Written:
     skipped_html: str = ""
 
 
-def check_writable(report_dir: Path) -> None:
+def check_writable(report_dir: Path, option: str = "--report-dir") -> None:
     """Fail early, before the checks run, if the report cannot be written where asked."""
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -44,7 +44,7 @@ def check_writable(report_dir: Path) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise ReportWriteError(why_unwritable(report_dir, exc)) from None
+        raise ReportWriteError(why_unwritable(report_dir, exc, option)) from None
 
 
 # Where an interrupted run writes what it had (a subdirectory of the report directory), so that
@@ -71,7 +71,8 @@ def remove_stale_temporaries(report_dir: Path) -> list[Path]:
     return removed
 
 
-def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = (), *, html: bool = True) -> Written:
+def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = (), *, html: bool = True,
+                 option: str = "--report-dir") -> Written:
     """Write compliance.json, junit.xml, and (if ``html``) index.html and erratum.html into ``report_dir``."""
     files = {COMPLIANCE: dumps(doc), JUNIT: render_junit(doc, outcomes)}
     written = Written()
@@ -89,7 +90,7 @@ def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = 
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReportWriteError(why_unwritable(report_dir, exc)) from None
+        raise ReportWriteError(why_unwritable(report_dir, exc, option)) from None
     temps: dict[str, str] = {}
     try:
         for name, text in files.items():
@@ -99,7 +100,7 @@ def write_report(report_dir: Path, doc: dict, outcomes: Iterable[TestOutcome] = 
             os.replace(temps.pop(name), report_dir / name)
             written.paths.append(report_dir / name)
     except OSError as exc:
-        raise ReportWriteError(why_unwritable(report_dir, exc)) from None
+        raise ReportWriteError(why_unwritable(report_dir, exc, option)) from None
     finally:
         for tmp in temps.values():
             try:

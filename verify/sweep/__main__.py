@@ -92,11 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     from .plan import CollectionError
     from .run import Options, sweep
     from .store import SweepDir, SweepDirError
+    from .task import TaskSpec
 
-    opts = Options(seeds=args.seeds, out=args.out, profile=args.profile, select=args.select,
-                   paths=tuple(args.paths), withhold_recorded=args.withhold_recorded, shards=args.shards,
-                   workers=args.workers or (None if args.scheduler else os.cpu_count()), scheduler=args.scheduler,
-                   timeout_s=args.timeout, retry_crashed=args.retry_crashed)
+    run = TaskSpec(seed=0, profile=args.profile, select=args.select, paths=tuple(args.paths),
+                   withhold_recorded=args.withhold_recorded, shards=args.shards, timeout_s=args.timeout)
+    opts = Options(seeds=args.seeds, out=args.out, run=run, retry_crashed=args.retry_crashed,
+                   workers=args.workers or (None if args.scheduler else os.cpu_count()), scheduler=args.scheduler)
     try:
         outcome = sweep(opts)
         target, page, doc = write(SweepDir(args.out), args.reference)

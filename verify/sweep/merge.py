@@ -142,10 +142,10 @@ def write(sweep: SweepDir, reference_path: Path | None = None) -> tuple[Path, Pa
     target = sweep.root / SWEEP_JSON
     page = sweep.root / SWEEP_HTML
     try:
-        write_atomically(page, render(doc))
-        write_atomically(target, json.dumps(doc, indent=1) + "\n")
+        write_atomically(page, render(doc), option="--out")
+        write_atomically(target, json.dumps(doc, indent=1) + "\n", option="--out")
     except ReportWriteError as exc:
-        raise SweepDirError(str(exc).replace("--report-dir", "--out")) from None
+        raise SweepDirError(str(exc)) from None
     return target, page, doc
 
 

@@ -21,7 +21,7 @@ from typing import Callable
 
 from .merge import false_alarms
 from .plan import collect, expected_durations, split
-from .store import (SweepDir, SweepDirError, completed_record, crashed_record, merge_shards,
+from .store import (CONFIG_KEYS, SweepDir, SweepDirError, completed_record, crashed_record, merge_shards,
                     write_merged_report)
 from .task import TaskSpec, project_root, run_task
 
@@ -31,21 +31,18 @@ CONNECT_TIMEOUT_S = 10
 
 @dataclass
 class Options:
+    """A sweep: its seeds and directory, where it runs, and ``run``, what every seed's run is (its seed aside)."""
+
     seeds: list[int]
     out: Path
-    profile: str = "ci"
-    select: str | None = None
-    paths: tuple[str, ...] = ("verify",)
-    withhold_recorded: bool = False
-    shards: int = 1
+    run: TaskSpec = field(default_factory=lambda: TaskSpec(seed=0))
     workers: int | None = None
     scheduler: str | None = None
-    timeout_s: float | None = None
     retry_crashed: bool = False
 
     def config(self) -> dict:
-        return {"profile": self.profile, "select": self.select, "paths": list(self.paths),
-                "withhold_recorded": self.withhold_recorded, "shards": self.shards}
+        return {k: list(v) if isinstance(v, tuple) else v
+                for k, v in ((k, getattr(self.run, k)) for k in CONFIG_KEYS)}
 
 
 @dataclass
@@ -59,22 +56,21 @@ class Outcome:
 
 
 def plan_tasks(opts: Options, todo: list[int], sweep: SweepDir, say: Callable[[str], None]) -> list[TaskSpec]:
-    base = TaskSpec(seed=0, profile=opts.profile, select=opts.select, paths=tuple(opts.paths),
-                    withhold_recorded=opts.withhold_recorded, shards=opts.shards, timeout_s=opts.timeout_s)
-    if opts.shards == 1:
+    base = opts.run
+    if base.shards == 1:
         return [replace(base, seed=s) for s in todo]
     groups = sweep.shard_plan()
     if groups is None:
-        nodes = collect(project_root(), tuple(opts.paths), opts.profile, opts.select)
-        groups = split(nodes, opts.shards, expected_durations(opts.profile))
-        if len(groups) < opts.shards:
-            raise SweepDirError(f"--shards: {opts.shards} shards asked for {len(nodes)} tests; give at most {len(nodes)}")
+        nodes = collect(project_root(), base.paths, base.profile, base.select)
+        groups = split(nodes, base.shards, expected_durations(base.profile))
+        if len(groups) < base.shards:
+            raise SweepDirError(f"--shards: {base.shards} shards asked for {len(nodes)} tests; give at most {len(nodes)}")
         # Kept, so that a resumed sweep completes a seed's shards with the same split as its finished ones.
         sweep.write_shard_plan(groups)
     say(f"sweep: {sum(map(len, groups))} tests in {len(groups)} shards per seed")
     tasks = []
     for s in todo:
-        done = sweep.finished_shards(s, opts.shards)
+        done = sweep.finished_shards(s, base.shards)
         tasks += [replace(base, seed=s, shard=k, nodes=g) for k, g in enumerate(groups) if k not in done]
     return tasks
 

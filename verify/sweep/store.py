@@ -148,9 +148,9 @@ class SweepDir:
 
     def _write(self, path: Path, data: dict) -> None:
         try:
-            write_atomically(path, json.dumps(data, indent=1) + "\n")
+            write_atomically(path, json.dumps(data, indent=1) + "\n", option="--out")
         except ReportWriteError as exc:
-            raise SweepDirError(str(exc).replace("--report-dir", "--out")) from None
+            raise SweepDirError(str(exc)) from None
 
 
 def completed_record(task: dict, doc: dict, config: dict, report: str | None = None) -> dict:
@@ -203,7 +203,7 @@ def merge_shards(shards: list[dict], config: dict, seed: int, root: Path) -> tup
 def write_merged_report(sweep: SweepDir, seed: int, doc: dict, outcomes: list[TestOutcome]) -> Path:
     target = sweep.reports_dir / str(seed)
     try:
-        write_report(target, doc, outcomes)
+        write_report(target, doc, outcomes, option="--out")
     except ReportWriteError as exc:
-        raise SweepDirError(str(exc).replace("--report-dir", "--out")) from None
+        raise SweepDirError(str(exc)) from None
     return target
