@@ -2,11 +2,11 @@
 
 The session keeps freed memory in the allocator (``keep_freed_memory``): without it
 glibc page-faults every array above 128 KiB back in, which costs more than the
-O(d) arithmetic being measured and depends on what ran before (see workloads.py).
+O(d) arithmetic being measured and depends on what ran before (see verify/checks/workloads.py).
 """
 import pytest
 
-from .workloads import keep_freed_memory
+from verify.checks.workloads import keep_freed_memory
 
 
 def pytest_configure(config):

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 
-# One thread everywhere, set before numpy, jax or torch start (see table_1_cost.py): the
+# One thread everywhere, set before numpy, jax or torch start (see verify/checks/table_1_cost.py): the
 # project's core runs on one BLAS thread, so a peer using the second core of the shared
 # machine would measure the machine, not the implementation.  XLA's CPU client reads
 # XLA_FLAGS when jax initialises its backend; torch's thread count is set when the torch
@@ -61,7 +61,7 @@ from verify.model.algorithms import fo_maml_direction, hf_maml_direction, maml_d
 from verify.model.errors import ParameterError  # noqa: E402
 from verify.model.objectives import meta_gradient  # noqa: E402
 
-from .workloads import (DENSE_FLOAT_CAP, Workload, infeasible, interleaved_medians, keep_freed_memory,  # noqa: E402
+from verify.checks.workloads import (DENSE_FLOAT_CAP, Workload, infeasible, interleaved_medians, keep_freed_memory,  # noqa: E402
                         workload)
 
 __all__ = [
@@ -469,8 +469,8 @@ def compare(family: str, tasks: int, d: int, *, peers: list[Peer] = PEERS, compu
 
 
 # ---------------------------------------------------------------------- command line
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.peers", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str = "python -m benchmarks.peers") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help=f"d in {QUICK_DIMS} and {QUICK_REPETITIONS} passes (default: d in {DIMS}, "
                              f"{REPETITIONS} passes)")

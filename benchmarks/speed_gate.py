@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see table_1_cost.py: one BLAS thread on a shared machine
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see verify/checks/table_1_cost.py: one BLAS thread on a shared machine
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
@@ -22,7 +22,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from .workloads import ALGORITHMS, interleaved_medians, keep_freed_memory, workload  # noqa: E402
+from verify.checks.workloads import ALGORITHMS, interleaved_medians, keep_freed_memory, workload  # noqa: E402
 
 THRESHOLDS = Path(__file__).with_name("speed_gate.toml")
 # Medians of 9 per-pass ratios: a ratio survives up to 4 disturbed passes.
@@ -40,8 +40,8 @@ def measure(entry: dict, repetitions: int = REPETITIONS) -> float:
     return float(np.median(t["num"] / t["den"]))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.speed_gate", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str = "python -m benchmarks.speed_gate") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--thresholds", type=Path, default=THRESHOLDS,
                         help=f"the TOML file of thresholds. Default: {THRESHOLDS.name} beside this module")
     args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see table_1_cost.py: one BLAS thread on a shared machine
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see verify/checks/table_1_cost.py: one BLAS thread on a shared machine
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
@@ -30,7 +30,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from .workloads import fit_exponent, interleaved_medians, keep_freed_memory, peak_bytes, workload  # noqa: E402
+from verify.checks.workloads import fit_exponent, interleaved_medians, keep_freed_memory, peak_bytes, workload  # noqa: E402
 from . import peers  # noqa: E402
 
 REPETITIONS = 9
@@ -133,8 +133,8 @@ def peer_targets(dims) -> tuple[list[str], bool, list[str]]:
     return lines, ok, list(dict.fromkeys(skipped))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.targets", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str = "python -m benchmarks.targets") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="target 3 at d = 1024 instead of 4096 (seconds, "
                                                              "not a minute), target 5 at d = 16 and 256. "
                                                              "Default: d = 4096; d = 16, 256, 1024, 4096")

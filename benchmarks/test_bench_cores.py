@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from .workloads import DENSE_FLOAT_CAP, infeasible, workload
+from verify.checks.workloads import DENSE_FLOAT_CAP, infeasible, workload
 
 DIMS = (16, 256, 4096, 16384)
 TASKS = (1, 64, 256)

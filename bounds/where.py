@@ -98,8 +98,8 @@ def file_of(bound: Bound) -> str:
     return str(Path(*bound.module.split("."))) + ".py"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bounds.where", description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str = "python -m bounds.where") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("query", nargs="?", help='an equation number such as "(84)", a result such as "Lemma 4.8", '
                                                  'or part of a Bound id')
     parser.add_argument("--unregistered", metavar="PAPER_TEXT", type=Path,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from benchmarks import speed_gate
-from benchmarks.workloads import (
+from verify.checks.workloads import (
     DenseQuadraticTasks,
     RankOneTasks,
     fit_exponent,

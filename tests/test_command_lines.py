@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINTS = ("verify.replay", "verify.checks.bias", "verify.checks.convergence", "verify.checks.corollaries",
                 "verify.checks.figure_2", "verify.checks.h1_counterexample", "verify.checks.table_1_scaling",
                 "verify.false_alarms", "verify.rediscovery", "verify.report.gate", "verify.report.html",
-                "verify.report.compare", "verify.report.example", "bounds.where", "benchmarks.table_1_cost", "benchmarks.speed_gate",
+                "verify.report.compare", "verify.report.example", "bounds.where", "verify.checks.table_1_cost", "benchmarks.speed_gate",
                 "benchmarks.targets", "benchmarks.peers")
 
 
@@ -41,8 +41,8 @@ BAD = [
     (("verify.rediscovery", "--seeds", "1,1"), "argument --seeds: '1,1' repeats a seed"),
     (("verify.rediscovery", "--seeds", "-2"), "argument --seeds: -2 is not a seed"),
     (("verify.rediscovery", "--json", "/nonexistent-dir/x.json"), "--json: the directory /nonexistent-dir does not exist"),
-    (("benchmarks.table_1_cost", "--repetitions", "-3"), "argument --repetitions: -3 must be at least 1"),
-    (("benchmarks.table_1_cost", "--seed", "-1"), "argument --seed: -1 is not a seed"),
+    (("verify.checks.table_1_cost", "--repetitions", "-3"), "argument --repetitions: -3 must be at least 1"),
+    (("verify.checks.table_1_cost", "--seed", "-1"), "argument --seed: -1 is not a seed"),
     (("benchmarks.peers", "--dims", "16", "0"), "argument --dims: 0 must be at least 1"),
     (("benchmarks.peers", "--repetitions", "x"), "argument --repetitions: 'x' is not an integer"),
 ]
@@ -54,3 +54,68 @@ def test_invalid_arguments_are_refused_naming_them(args, says):
     assert out.returncode == 2, (out.stdout[-1000:], out.stderr[-1000:])
     assert says in out.stderr, out.stderr[-2000:]
     assert "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------------ maml-verify (python -m verify)
+from verify.__main__ import BENCHMARKS, SUBCOMMANDS  # noqa: E402
+
+MAML_VERIFY = ["run", *SUBCOMMANDS, *(f"bench {name}" for name in BENCHMARKS)]
+
+
+def test_maml_verify_help_lists_every_subcommand():
+    out = _run("verify", "--help")
+    assert out.returncode == 0 and out.stdout.startswith("usage: maml-verify"), out.stderr[-2000:]
+    for name in ["run", *SUBCOMMANDS, "bench"]:
+        assert f"\n    {name}" in out.stdout, (name, out.stdout)
+
+
+@pytest.mark.parametrize("subcommand", MAML_VERIFY)
+def test_every_maml_verify_subcommand_has_help_under_its_own_name(subcommand, tmp_path):
+    out = _run("verify", *subcommand.split(), "--help")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert f"usage: maml-verify {subcommand}" in out.stdout, out.stdout[:500]
+    assert not (tmp_path / "--help").exists() and not (ROOT / "--help").exists()
+
+
+MAML_VERIFY_BAD = [
+    (("nope",), "argument SUBCOMMAND: invalid choice: 'nope'"),
+    (("run", "--seed", "-1"), "argument --seed: -1 is not a seed"),
+    (("run", "-n", "0"), "argument -n: 0 must be at least 1"),
+    (("run", "--profile", "weekly"), "argument --profile: invalid choice: 'weekly'"),
+    (("replay", "abc"), "argument instance: not an instance record"),
+    (("gate", "--report", "/nonexistent-dir/c.json"), "/nonexistent-dir/c.json"),
+    (("false-alarms", "0"), "argument runs: 0 must be at least 1"),
+    (("rediscovery", "--seeds", "5:3"), "argument --seeds: '5:3': the last seed 3 is below the first 5"),
+    (("sweep", "--seeds", "-2"), "argument --seeds: -2 is not a seed"),
+    (("where",), "give a query, or --unregistered PAPER_TEXT"),
+    (("bench",), "the following arguments are required: NAME"),
+    (("bench", "nope"), "argument NAME: 'nope' is not one of"),
+    (("bench", "table-1-cost", "--seed", "-1"), "argument --seed: -1 is not a seed"),
+]
+
+
+@pytest.mark.parametrize("args, says", MAML_VERIFY_BAD, ids=[" ".join(a) for a, _ in MAML_VERIFY_BAD])
+def test_maml_verify_refuses_invalid_arguments_naming_them(args, says, tmp_path):
+    out = _run("verify", *args, cwd=tmp_path)
+    assert out.returncode == 2, (out.stdout[-1000:], out.stderr[-1000:])
+    assert says in out.stderr, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr and not (tmp_path / "reports").exists()
+
+
+def test_maml_verify_replay_replays_an_instance():
+    instance = '{"check": "lemma_4_8@quadratic-mixed", "seed": 12345, "params": {}}'
+    direct, named = _run("verify.replay", instance), _run("verify", "replay", instance)
+    assert named.returncode == direct.returncode and named.stdout == direct.stdout, (named.stderr, direct.stderr)
+
+
+def test_maml_verify_where_finds_an_equation():
+    out = _run("verify", "where", "(84)")
+    assert out.returncode == 0 and "eq_84_hessian_factor" in out.stdout, out.stderr
+
+
+def test_maml_verify_bench_says_when_benchmarks_are_not_installed(tmp_path):
+    out = _run("verify", "bench", "targets", "--help", cwd=tmp_path)
+    # From outside the checkout benchmarks/ is importable only if installed; say so instead of a traceback.
+    if out.returncode == 0:
+        pytest.skip("benchmarks/ is importable from outside the checkout here")
+    assert out.returncode == 2 and "needs a checkout of the project" in out.stderr and "Traceback" not in out.stderr

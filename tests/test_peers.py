@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from benchmarks import peers, targets
-from benchmarks.workloads import DENSE_FLOAT_CAP, infeasible
+from verify.checks.workloads import DENSE_FLOAT_CAP, infeasible
 from verify.model.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]

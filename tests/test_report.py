@@ -379,7 +379,7 @@ DRAW_SCRIPT = '''
 import json, sys
 from hypothesis import settings
 import verify.plugin as plugin
-settings.load_profile("ci")
+settings.load_profile(plugin.HYPOTHESIS_PROFILES["ci"])
 if sys.argv[1] == "fixed":
     plugin._without_local_constants()
 if sys.argv[2] == "more-modules":

@@ -49,9 +49,9 @@ def one_run(seed: int, root: Path) -> dict:
             "false_alarms": false_alarms, "failed_tests": failed}
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m verify.false_alarms") -> int:
     """Exit 0 only if every run completed with no false alarm and no failed test; 1 otherwise."""
-    parser = argparse.ArgumentParser(prog="python -m verify.false_alarms", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="?", type=positive_int, default=20,
                         help="how many runs, each with its own --verify-seed. Default: 20")
     parser.add_argument("first_seed", nargs="?", type=seed_arg, default=1000,

@@ -1,13 +1,25 @@
 """The pytest plugin of ``pytest verify``: run options, hypothesis profiles, the Ledger, the closing table and the report.
 
+The plugin is loaded by the checkout's ``-p verify.plugin`` (pyproject's addopts) and, in an
+installed package, by the ``pytest11`` entry point of the same name, so one of them registers
+it.  Loaded by the entry point into another project's test run, it only adds its options: it
+acts (hypothesis profile, Ledger, table, report) only on a run that names it with
+``-p verify.plugin`` or whose arguments reach the suite's tests (``pytest verify``,
+``pytest --pyargs verify``, a path in or above the installed ``verify`` package).
+
 Options (group "verify"):
-  --profile {ci,nightly}   ci: derandomized hypothesis, no example database, the fixed seed;
+  --verify-profile {ci,nightly}
+                           ci: derandomized hypothesis, no example database, the fixed seed;
                            nightly: fresh randomness and many more examples.  Default: ci.
+                           ``--profile`` is the same option where the run names the suite's
+                           directory (verify/conftest.py adds it there; a generic name that another
+                           plugin, such as pytest-profiling, may hold in other projects).
   --verify-seed N          the numpy seed that every check derives its instances from.
                            Default: 0 under ci, a fresh one under nightly (printed, so the
                            run can be replayed).
   --report-dir DIR         where compliance.json, index.html and junit.xml are written at the
-                           end of a run that includes checks.  Default: reports/ under the rootdir.
+                           end of a run that includes checks.  Default: reports/ under the rootdir
+                           of a configured project (the checkout), else under the current directory.
   --report-format {html,json}
                            html: compliance.json, junit.xml and the pages index.html and erratum.html;
                            json: compliance.json and junit.xml only, for a run whose report only a
@@ -51,14 +63,19 @@ REPORT_FORMATS = ("html", "json")
 # with @example in ci, many more at night.
 EXAMPLES = {"ci": 25, "nightly": 400}
 
+# The hypothesis profiles under names of their own: another project's "ci" profile stays its own.
+HYPOTHESIS_PROFILES = {"ci": "maml-verify-ci", "nightly": "maml-verify-nightly"}
 settings.register_profile(
-    "ci", derandomize=True, database=None, max_examples=EXAMPLES["ci"], deadline=None,
+    HYPOTHESIS_PROFILES["ci"], derandomize=True, database=None, max_examples=EXAMPLES["ci"], deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "nightly", derandomize=False, max_examples=EXAMPLES["nightly"], deadline=None,
+    HYPOTHESIS_PROFILES["nightly"], derandomize=False, max_examples=EXAMPLES["nightly"], deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+PLUGIN_NAME = "verify.plugin"
+PROFILE_OPTION = dict(dest="verify_profile", choices=PROFILES, default="ci",
+                      help="ci (derandomized, fixed seed) or nightly (fresh randomness, more examples). Default: ci")
 
 DEFAULT_REPORT_DIR = "reports"
 # The key under which an xdist worker hands its ledger to the controller.
@@ -68,6 +85,7 @@ LEDGER_KEY = pytest.StashKey[Ledger]()
 START_KEY = pytest.StashKey[float]()
 SESSION_KEY = pytest.StashKey["_Session"]()
 HAS_CHECKS_KEY = pytest.StashKey[bool]()
+ACTIVE_KEY = pytest.StashKey[bool]()
 
 # The files of checks whose verdicts are statistical (or, for Figure 2, run the algorithms
 # over seeds): their summed test time is printed against the ci profile's target below.
@@ -96,13 +114,13 @@ class _Session:
 
 def pytest_addoption(parser):
     group = parser.getgroup("verify", "MAML convergence-theory verification")
-    group.addoption("--profile", choices=PROFILES, default="ci",
-                    help="ci (derandomized, fixed seed) or nightly (fresh randomness, more examples). Default: ci")
+    group.addoption("--verify-profile", **PROFILE_OPTION)
     group.addoption("--verify-seed", type=int, default=None,
                     help="numpy seed the checks derive their instances from. Default: 0 under ci, fresh under nightly")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="directory for compliance.json, index.html and junit.xml, written at the end of a run "
-                         f"that includes checks. Default: {DEFAULT_REPORT_DIR}/ under the rootdir")
+                         f"that includes checks. Default: {DEFAULT_REPORT_DIR}/ under the rootdir of a configured project, "
+                         "else under the current directory")
     group.addoption("--report-format", choices=REPORT_FORMATS, default="html",
                     help="html: compliance.json, junit.xml, index.html and erratum.html; json: compliance.json and "
                          "junit.xml only. Default: html")
@@ -144,8 +162,37 @@ def _is_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _suite_dir() -> Path:
+    return Path(__file__).resolve().parent
+
+
+def _reaches_suite(config) -> bool:
+    """Whether the run names this plugin or its arguments reach the suite's tests (module docstring)."""
+    if PLUGIN_NAME in (config.getoption("plugins", None) or []):
+        return True
+    suite = _suite_dir()
+    for arg in config.args:
+        target = str(arg).split("::")[0]
+        if config.getoption("pyargs", False) and (target == suite.name or target.startswith(suite.name + ".")):
+            return True
+        path = Path(config.invocation_params.dir, target).resolve()
+        if path == suite or suite in path.parents or path in suite.parents:
+            return True
+    return False
+
+
+def active(config) -> bool:
+    """Whether the plugin acts on this run (decided once, at configure time)."""
+    return config.stash.get(ACTIVE_KEY, False)
+
+
 def pytest_configure(config):
-    profile = config.getoption("--profile")
+    # An xdist worker acts where its controller does (its own arguments are the controller's).
+    config.stash[ACTIVE_KEY] = (bool(config.workerinput.get("verify_active", False)) if _is_worker(config)
+                                else _reaches_suite(config))
+    if not active(config):
+        return
+    profile = config.getoption("verify_profile")
     seed = config.getoption("--verify-seed")
     if _is_worker(config):
         # Every worker must draw the instances the controller would: a nightly seed is chosen once.
@@ -165,7 +212,7 @@ def pytest_configure(config):
     from verify.judge.findings import set_withheld
 
     set_withheld(config.getoption("--verify-withhold-recorded"))
-    settings.load_profile(profile)
+    settings.load_profile(HYPOTHESIS_PROFILES[profile])
     _without_local_constants()
     config.stash[LEDGER_KEY] = Ledger()
     config.stash[START_KEY] = time.perf_counter()
@@ -175,8 +222,12 @@ def pytest_configure(config):
     report_dir = _report_dir(config)
     from verify.report.writer import ReportWriteError, check_writable
 
+    # Fail early where the report cannot be written; a run that writes none (--collect-only,
+    # --help) creates no report directory.
+    writes = not (config.option.collectonly or getattr(config.option, "help", False))
     try:
-        check_writable(report_dir)
+        if writes:
+            check_writable(report_dir)
     except ReportWriteError as exc:
         raise pytest.UsageError(f"--report-dir: {exc}") from None
     shard_out = config.getoption("--verify-shard-out")
@@ -194,14 +245,23 @@ def pytest_configure(config):
 
 
 def _report_dir(config) -> Path:
-    """The run's report directory (the controller's and every worker's: workers get the same options)."""
+    """The run's report directory (the controller's and every worker's: workers get the same options).
+
+    By default reports/ under the rootdir of a project with a pytest configuration (the checkout), and
+    reports/ under the directory pytest was started in otherwise: an installed package run with
+    ``--pyargs verify`` has its rootdir in site-packages, where no report belongs.
+    """
     given = config.getoption("--report-dir")
-    return Path(given).resolve() if given else Path(config.rootpath, DEFAULT_REPORT_DIR)
+    if given:
+        return Path(given).resolve()
+    base = config.rootpath if config.inipath is not None else config.invocation_params.dir
+    return Path(base, DEFAULT_REPORT_DIR)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """xdist controller: hand each worker the run's seed (a nightly seed is drawn once, here)."""
+    """xdist controller: hand each worker whether the plugin acts, and the run's seed (a nightly seed is drawn once, here)."""
+    node.workerinput["verify_active"] = active(node.config)
     node.workerinput["verify_seed"] = node.config.option.verify_seed
 
 
@@ -226,14 +286,18 @@ def run_seed(pytestconfig) -> int:
 
 @pytest.fixture(scope="session")
 def profile(pytestconfig) -> str:
-    return pytestconfig.getoption("--profile")
+    return pytestconfig.getoption("verify_profile")
 
 
 def pytest_report_header(config):
-    return f"verify: profile={config.getoption('--profile')} seed={config.option.verify_seed}"
+    if active(config):
+        return f"verify: profile={config.getoption('verify_profile')} seed={config.option.verify_seed}"
+    return None
 
 
 def pytest_collection_modifyitems(session, config, items):
+    if not active(config):
+        return
     # A run writes a report only if it includes checks (tests that record Evidence),
     # so `pytest tests` never overwrites the report of `pytest verify`.
     config.stash[HAS_CHECKS_KEY] = any("ledger" in getattr(item, "fixturenames", ()) for item in items)
@@ -263,6 +327,8 @@ class _OutcomeRecorder:
 
 
 def pytest_unconfigure(config):
+    if not active(config):
+        return
     from verify.judge.mutations import set_mutations
 
     from verify.judge.findings import set_withheld
@@ -273,6 +339,8 @@ def pytest_unconfigure(config):
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
+    if not active(config):
+        return
     ledger = config.stash[LEDGER_KEY]
     if _is_worker(config):
         config.workeroutput[WORKER_OUTPUT_KEY] = json.dumps(_ledger_payload(config, ledger))
@@ -304,7 +372,7 @@ def pytest_sessionfinish(session, exitstatus):
     interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
     state.interrupted = interrupted
     run = run_metadata(
-        profile=config.getoption("--profile"), seed=config.option.verify_seed, started_at=state.started_at,
+        profile=config.getoption("verify_profile"), seed=config.option.verify_seed, started_at=state.started_at,
         duration_s=time.perf_counter() - config.stash[START_KEY], workers=state.workers,
         exit_status=int(exitstatus), tests=counts, root=config.rootpath,
         facts={**ledger.run_facts, "mutations": active_mutations(), "interrupted": interrupted,
@@ -358,6 +426,8 @@ def _write_shard(path: Path, config, ledger: Ledger, state: _Session, exitstatus
 def pytest_testnodedown(node, error):
     """xdist controller: merge a finished worker's ledger into the session's."""
     config = node.config
+    if not active(config):
+        return
     state = config.stash.get(SESSION_KEY, None)
     ledger = config.stash[LEDGER_KEY]
     output = getattr(node, "workeroutput", {}) or {}
@@ -386,7 +456,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("bound compliance")
         terminalreporter.write_line(ledger.table())
     terminalreporter.write_line(
-        f"verify: profile={config.getoption('--profile')} seed={config.option.verify_seed} "
+        f"verify: profile={config.getoption('verify_profile')} seed={config.option.verify_seed} "
         f"checks={len(ledger)} duration={elapsed:.1f}s")
     mutations = config.getoption("--verify-mutate") or []
     if mutations:

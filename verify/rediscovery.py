@@ -68,8 +68,8 @@ def one_seed(seed: int, chosen: list[Target], root: Path) -> dict:
             "worst_ratios": {f"{r['bound_id']}@{r['family']}": r.get("worst_ratio") for r in doc["results"]}}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m verify.rediscovery", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str = "python -m verify.rediscovery") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=seeds_arg, default=list(range(1000, 1020)),
                         help="FIRST:LAST (both included) or a list such as 5,6,7. Default: 1000:1019")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE",

@@ -12,11 +12,11 @@ import sys
 from verify.checks.pointwise import CASES_BY_ID, confirm_precisely, evaluate_instance
 from verify.judge.statistics import REPLAY_DELTA
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m verify.replay") -> int:
     from verify.judge.cli import parse_replay
 
     argv = sys.argv[1:] if argv is None else argv
-    inst = parse_replay("python -m verify.replay", __doc__, argv).instance
+    inst = parse_replay(prog, __doc__, argv).instance
     from verify.checks.convergence import CONVERGENCE_CASES_BY_ID, main as replay_convergence
 
     if inst.check in CONVERGENCE_CASES_BY_ID:

@@ -10,7 +10,7 @@ verdict, because they differ in what noise they carry:
   deterministic, so its fitted exponent decides a verdict with a tolerance for
   lower-order terms only;
 * wall-clock seconds (family "rank-one (wall clock)"), measured in a subprocess
-  (``python -m benchmarks.table_1_cost``) on a machine other processes share: its
+  (``python -m verify.checks.table_1_cost``) on a machine other processes share: its
   exponent has a bootstrap interval, and the decision rule below leaves room for
   caches and fixed per-call costs, so that a verdict that noise could flip is
   ``inconclusive`` rather than a pass or a violation.
@@ -29,13 +29,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.table_1_cost import TASKS
-from benchmarks.workloads import RankOneTasks, fit_exponent, oracle_floats, peak_bytes, workload
 from bounds import BOUNDS
 from verify.model.algorithms import run
 from verify.model.errors import ALL_TASKS, EXACT
 from verify.judge.evidence import Evidence, Verdict
+from verify.checks.workloads import TABLE_1_TASKS as TASKS, RankOneTasks, fit_exponent, oracle_floats, peak_bytes, workload
 
+# The measuring subprocess imports verify from where this process does (a checkout or site-packages).
 ROOT = Path(__file__).resolve().parents[2]
 REPLAY = "python -m pytest verify/checks/test_table_1_cost.py"
 
@@ -175,10 +175,10 @@ def test_table_1_runtime_oracle_floats_and_hf_maml_memory(ledger):
 # ---------------------------------------------------------------------------- wall clock
 def _measure(profile: str) -> dict:
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-m", "benchmarks.table_1_cost", "--profile", profile],
+    out = subprocess.run([sys.executable, "-m", "verify.checks.table_1_cost", "--profile", profile],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=MEASURE_TIMEOUT_S)
     if out.returncode != 0:
-        raise RuntimeError(f"`python -m benchmarks.table_1_cost --profile {profile}` failed:\n{out.stderr}")
+        raise RuntimeError(f"`python -m verify.checks.table_1_cost --profile {profile}` failed:\n{out.stderr}")
     return json.loads(out.stdout)
 
 
@@ -262,7 +262,7 @@ def test_table_1_runtime_wall_clock(ledger, profile):
         ledger.add_figure(
             "Table 1: cost per iteration", f"Seconds per iteration against d, {doc['tasks']} rank-one tasks", fig,
             caption=(f"Medians (bars: quartiles) of {doc['repetitions']} round-robin repetitions, measured by "
-                     f"`python -m benchmarks.table_1_cost --profile {profile}`. Solid: the exponent fitted over the "
+                     f"`python -m verify.checks.table_1_cost --profile {profile}`. Solid: the exponent fitted over the "
                      f"largest d of each grid, with its {CONFIDENCE:.0%} bootstrap interval; dotted: Table 1's "
                      f"claimed slope (d^2 for MAML, d for FO-MAML and HF-MAML) through the last point."))
     # Wall-clock time on a shared machine is evidence, never a verdict that fails the run: the

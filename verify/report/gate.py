@@ -264,8 +264,8 @@ def refuse_as_baseline(doc: dict) -> list[str]:
     return why
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m verify.report.gate", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str = "python -m verify.report.gate") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--report", type=Path, default=REPORT,
                         help=f"the run's compliance.json. Default: {REPORT}")
     parser.add_argument("--baseline", type=Path, default=BASELINE,

@@ -163,11 +163,11 @@ def verdict_badge(verdict: str, finding: str | None = None) -> Markup:
     return Markup('<span class="verdict {v}">{label}</span>').format(v=verdict, label=BADGE.get(verdict, verdict))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m verify.report.html") -> int:
     """Re-render index.html and erratum.html beside a compliance.json."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m verify.report.html", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog=prog, description=main.__doc__)
     parser.add_argument("compliance", nargs="?", type=Path, default=Path("reports/compliance.json"),
                         help="the compliance.json to render; index.html and erratum.html are written beside it. "
                              "Default: reports/compliance.json")

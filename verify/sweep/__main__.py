@@ -34,8 +34,8 @@ def _timeout(text: str) -> float:
     return value
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m verify.sweep", description=__doc__.splitlines()[0],
+def parser(prog: str = "python -m verify.sweep") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0],
                                 epilog="Needs the sweep extra: pip install -e \".[sweep]\". See docs/sweep.md.")
     p.add_argument("paths", nargs="*", default=["verify"], metavar="PATH",
                    help="what each run collects, as for pytest. Default: verify")
@@ -72,13 +72,13 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m verify.sweep") -> int:
     # SIGTERM (kill, a batch system's time limit) stops the sweep as Ctrl-C does: runs in flight are
     # cancelled, every finished seed stays on disk.  So does SIGINT where the shell that started the
     # sweep in the background set it to be ignored.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    p = parser()
+    p = parser(prog)
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
     if args.scheduler and args.workers:
         p.error("--workers: sizes the local cluster only; a scheduler's workers are started with `dask worker`")

@@ -23,9 +23,9 @@ class CollectionError(RuntimeError):
 
 
 def collect(root: Path, paths: tuple[str, ...], profile: str, select: str | None) -> list[str]:
-    """The node ids ``pytest PATHS --profile PROFILE -k SELECT`` would run, in pytest's order."""
+    """The node ids ``pytest PATHS --verify-profile PROFILE -k SELECT`` would run, in pytest's order."""
     args = [sys.executable, "-m", "pytest", *paths, "--collect-only", "-q", "-p", "no:cacheprovider",
-            "--profile", profile]
+            "--verify-profile", profile]
     if select:
         args += ["-k", select]
     proc = subprocess.run(args, cwd=root, capture_output=True, text=True)

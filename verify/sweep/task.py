@@ -55,7 +55,7 @@ class TaskSpec:
     def pytest_args(self, report_dir: Path, shard_file: Path, nodes_file: Path | None) -> list[str]:
         targets = [f"@{nodes_file}"] if nodes_file is not None else list(self.paths)
         args = [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider",
-                "--profile", self.profile, "--verify-seed", str(self.seed),
+                "--verify-profile", self.profile, "--verify-seed", str(self.seed),
                 "--report-dir", str(report_dir), "--report-format", "json", "--verify-shard-out", str(shard_file)]
         if self.select:
             args += ["-k", self.select]

@@ -1,6 +1,6 @@
 """Per-iteration wall-clock time of MAML (explicit Hessians), FO-MAML and HF-MAML against d: Table 1's cost column, measured.
 
-    python -m benchmarks.table_1_cost [--profile ci|nightly] [--seed N]
+    python -m verify.checks.table_1_cost [--profile ci|nightly] [--seed N]
 
 prints one JSON document: for each algorithm the grid of d and a (repetitions, len(d))
 array of seconds per iteration, measured round-robin over every (algorithm, d) so that
@@ -27,11 +27,8 @@ import time  # noqa: E402
 
 from verify.judge.cli import positive_int, seed_arg  # noqa: E402
 
-from .workloads import interleaved_medians, keep_freed_memory, workload  # noqa: E402
+from .workloads import TABLE_1_TASKS as TASKS, interleaved_medians, keep_freed_memory, workload  # noqa: E402
 
-# Tasks per iteration (B = all of them, exact oracles): enough that the O(d) work of
-# FO-MAML and HF-MAML outweighs the fixed Python cost per call above d ~ 2000.
-TASKS = 4
 # MAML's explicit Hessians cost B d^2 floats each iteration: d = 1448 is 0.07 s here,
 # d = 4096 over 1 s.  The ci grid stops at 1448, the last d whose single Hessian stays
 # below glibc's 32 MiB mmap threshold (see HESSIAN_CHUNK_FLOATS); the nightly one at 4096.
@@ -77,8 +74,8 @@ def measure(profile: str = "ci", seed: int = 0, repetitions: int | None = None) 
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.table_1_cost", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str = "python -m verify.checks.table_1_cost") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=tuple(GRIDS), default="ci", help="grid and repetitions. Default: ci")
     parser.add_argument("--seed", type=seed_arg, default=0, help="seed of the rank-one tasks. Default: 0")
     parser.add_argument("--repetitions", type=positive_int, default=None,
