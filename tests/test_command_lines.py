@@ -59,13 +59,13 @@ def test_invalid_arguments_are_refused_naming_them(args, says):
 # ------------------------------------------------------------------ maml-verify (python -m verify)
 from verify.__main__ import BENCHMARKS, SUBCOMMANDS  # noqa: E402
 
-MAML_VERIFY = ["run", *SUBCOMMANDS, *(f"bench {name}" for name in BENCHMARKS)]
+MAML_VERIFY = ["run", "check-family", *SUBCOMMANDS, *(f"bench {name}" for name in BENCHMARKS)]
 
 
 def test_maml_verify_help_lists_every_subcommand():
     out = _run("verify", "--help")
     assert out.returncode == 0 and out.stdout.startswith("usage: maml-verify"), out.stderr[-2000:]
-    for name in ["run", *SUBCOMMANDS, "bench"]:
+    for name in ["run", "check-family", *SUBCOMMANDS, "bench"]:
         assert f"\n    {name}" in out.stdout, (name, out.stdout)
 
 

@@ -9,7 +9,11 @@
     maml-verify rediscovery --seeds A:B
     maml-verify bench [table-1-cost|targets|peers|speed-gate] ...
     maml-verify where QUERY
+    maml-verify check-family package.module:factory [--budget quick|ci|nightly] [--seed N]
 
+``check-family`` searches a family's declared constants for violations (verify/checks/constants.py)
+and prints, per constant, the declared value, whether it is certified or estimated, and the
+largest value found; it exits 1, naming the constant, where the declaration is violated.
 ``run`` runs the checks of the paper (``pytest --pyargs verify``) from a checkout or an installed
 package, in any directory, and writes the report to reports/ in the current directory (or
 --report-dir).  The other
@@ -68,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="pytest-xdist worker processes (the report is the same as a serial run's). Default: serial")
     run.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARGS",
                      help="after --: further pytest arguments, e.g. -- --verify-mutate lemma_4_8=0.5")
+    check = sub.add_parser("check-family", help="search a family's declared constants (L, rho, sigma, sigma~, "
+                                                 "sigma_H) for violations",
+                           description="Search a family's declared constants L, rho, sigma, sigma~ and sigma_H "
+                                       "for violations on its declared domain, and print what was found.")
+    check.add_argument("factory", metavar="package.module:factory",
+                       help="a function returning the Family; the module is imported from the current directory "
+                            "or sys.path")
+    check.add_argument("--budget", choices=("quick", "ci", "nightly"), default="ci",
+                       help="the search's size. Default: ci")
+    check.add_argument("--seed", type=_seed, default=0, metavar="N",
+                       help="the search's seed (the same seed gives the same search). Default: 0")
     for name, (_, text) in SUBCOMMANDS.items():
         sub.add_parser(name, help=text, add_help=False)
     sub.add_parser("bench", help="timings: " + ", ".join(BENCHMARKS), add_help=False)
@@ -132,10 +147,37 @@ def main(argv: list[str] | None = None) -> int:
                   f"{', '.join(BENCHMARKS)}", file=sys.stderr)
             return 2
         return _delegate(BENCHMARKS[rest[0]][0], f"bench {rest[0]}", rest[1:])
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "check-family":
+        return check_family(parser, args)
     import pytest
 
     return int(pytest.main(run_arguments(args)))
+
+
+def check_family(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Exit 0 when no declared constant is violated where the search looked, 1 naming the first that is."""
+    import numpy as np
+
+    from verify.checks.constants import search_constants
+    from verify.model.errors import ParameterError
+    from verify.user_families import load_family
+
+    try:
+        family = load_family(args.factory, option="argument factory")
+    except ParameterError as exc:
+        parser.error(str(exc))
+    report = search_constants(family, np.random.default_rng(args.seed), budget=args.budget, seed=args.seed)
+    print(f"family {report.family} on {report.domain}: declared constants searched (budget {args.budget}, "
+          f"seed {args.seed}); 'largest found' is a lower bound on each supremum")
+    print(report.table())
+    oracles = "exact oracles only" if family.is_deterministic else "per-sample oracles (sigma~, sigma_H)"
+    print(f"dimension {family.dim}, {family.n_tasks} tasks, {oracles}")
+    for r in report.violations():
+        print(f"{PROG} check-family: error: {r.name}: {r.message()}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -148,12 +148,17 @@ class Domain:
 
 @dataclass(frozen=True)
 class Constant:
-    """One certified constant: ``value`` holds on ``domain``; ``exact`` says it is the supremum there."""
+    """One certified constant: ``value`` holds on ``domain``; ``exact`` says it is the supremum there.
+
+    ``estimated``: the value is not derived but found by a search (a lower bound on the supremum, as
+    for a neural network's constants); every verdict resting on it is conditional on it.
+    """
 
     value: float
     domain: Domain
     exact: bool
     derivation: str
+    estimated: bool = False
 
     def __post_init__(self):
         v = float(self.value)
