@@ -78,7 +78,7 @@ MODULES = _modules()
 GRAPH = {name: _imports(name, path, set(MODULES)) for name, path in MODULES.items()}
 
 FACE = ("verify.plugin", "verify.judge.cli", "verify.replay", "verify.rediscovery", "verify.false_alarms",
-        "verify.conftest", "verify.__main__", "verify.user_families", "verify.report", "verify.sweep")
+        "verify.conftest", "verify.__main__", "verify.report", "verify.sweep")
 RANK = {"bounds": 0, "verify.model": 1, "verify.judge": 2, "verify.checks": 3}
 
 

@@ -162,7 +162,7 @@ def check_family(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
     from verify.checks.constants import search_constants
     from verify.model.errors import ParameterError
-    from verify.user_families import load_family
+    from verify.checks.user_families import load_family
 
     try:
         family = load_family(args.factory, option="argument factory")

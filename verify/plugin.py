@@ -86,6 +86,7 @@ START_KEY = pytest.StashKey[float]()
 SESSION_KEY = pytest.StashKey["_Session"]()
 HAS_CHECKS_KEY = pytest.StashKey[bool]()
 ACTIVE_KEY = pytest.StashKey[bool]()
+USER_FAMILIES_KEY = pytest.StashKey[dict]()
 
 # The files of checks whose verdicts are statistical (or, for Figure 2, run the algorithms
 # over seeds): their summed test time is printed against the ci profile's target below.
@@ -130,6 +131,12 @@ def pytest_addoption(parser):
     group.addoption("--verify-withhold-recorded", action="store_true", default=False,
                     help="judge only what the checks' own search draws, not the recorded counterexamples: "
                          "measures the rate at which the search rediscovers each finding. Default: off")
+    group.addoption("--family", action="append", default=[], metavar="MODULE:FACTORY",
+                    help="also run every check that takes a user's family on the Family that FACTORY() returns "
+                         "(imported from the current directory or sys.path), after its declared constants are "
+                         "searched for violations; repeatable. Default: none")
+    group.addoption("--only-user-families", action="store_true", default=False,
+                    help="run the checks on the --family families only, not on the built-in ones. Default: off")
     group.addoption("--verify-shard-out", default=None, metavar="FILE",
                     help="also write the run's ledger and test outcomes to FILE (JSON), for python -m verify.sweep "
                          "to merge shards of one run into one report. Default: none")
@@ -212,9 +219,14 @@ def pytest_configure(config):
     from verify.judge.findings import set_withheld
 
     set_withheld(config.getoption("--verify-withhold-recorded"))
+    _register_user_families(config, profile, seed)
     settings.load_profile(HYPOTHESIS_PROFILES[profile])
     _without_local_constants()
     config.stash[LEDGER_KEY] = Ledger()
+    reports = config.stash.get(USER_FAMILIES_KEY, {})
+    if reports:
+        config.stash[LEDGER_KEY].note_run(user_families=reports,
+                                          user_families_not_applicable=_not_applicable(reports))
     config.stash[START_KEY] = time.perf_counter()
     if _is_worker(config):
         return
@@ -242,6 +254,59 @@ def pytest_configure(config):
     state = _Session(report_dir, explicit=given is not None)
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(_OutcomeRecorder(state), "verify-outcomes")
+
+
+def _register_user_families(config, profile: str, seed: int) -> None:
+    """--family: load each factory, search its declared constants (verify/checks/constants.py), register it.
+
+    Before the check modules are collected, so that their checks include it.  A family whose
+    declared constants the search exceeds is refused here, naming the constant: every verdict on it
+    would rest on a false assumption.
+    """
+    import numpy as np
+
+    from verify.checks import user_families
+    from verify.checks.constants import require_declared_constants
+    from verify.model.errors import ParameterError
+
+    user_families.clear()
+    specs = config.getoption("--family") or []
+    if config.getoption("--only-user-families") and not specs:
+        raise pytest.UsageError("--only-user-families: give at least one --family MODULE:FACTORY")
+    reports = {}
+    for spec in specs:
+        try:
+            family = user_families.load_family(spec)
+            # One search per family, from the run's seed: the same run searches the same points.
+            rng = np.random.default_rng([seed, len(reports), 5051])
+            reports[spec] = require_declared_constants(family, rng, budget=profile, seed=seed).to_dict()
+        except ParameterError as exc:
+            raise pytest.UsageError(f"--family {spec}: {exc}") from None
+        user_families.register(spec, family)
+    user_families.set_only_user_families(config.getoption("--only-user-families"))
+    config.stash[USER_FAMILIES_KEY] = reports
+
+
+# The check kinds that run only on families built for their statements, and why (docs/families.md).
+NOT_FOR_USER_FAMILIES = {
+    "expectation, moments, bias": "judged on families whose one-sample batches have an exact law or whose noise is "
+                                  "built to reach the statements' equality cases",
+    "corollaries, Table 1, Figure 2, H.1's counterexample": "the paper's own settings (Appendix J's rank-one tasks) "
+                                                            "or families built for the statement",
+    "proof audit, units, Appendix I": "exact arithmetic on the registry, not on a family",
+}
+
+
+def _not_applicable(reports: dict) -> dict:
+    """What does not run on the run's user families, and why: per pointwise Bound, convergence, other kinds."""
+    from verify.checks import user_families
+    from verify.checks.convergence import why_not_applicable
+    from verify.checks.pointwise import not_applicable_to_user_families
+
+    out = {"pointwise": not_applicable_to_user_families(), "other check kinds": dict(NOT_FOR_USER_FAMILIES)}
+    convergence = {spec: why_not_applicable(user_families.user_family(spec)) for spec in reports}
+    out["convergence"] = {spec: why for spec, why in convergence.items() if why}
+    return out
 
 
 def _report_dir(config) -> Path:
@@ -298,6 +363,14 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(session, config, items):
     if not active(config):
         return
+    specs = config.stash.get(USER_FAMILIES_KEY, {})
+    if config.getoption("--only-user-families") and specs:
+        # Only the checks on a --family family: their ids name it (bound@module:factory).
+        kept = [item for item in items if any(spec in item.nodeid for spec in specs)]
+        deselected = [item for item in items if not any(spec in item.nodeid for spec in specs)]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = kept
     # A run writes a report only if it includes checks (tests that record Evidence),
     # so `pytest tests` never overwrites the report of `pytest verify`.
     config.stash[HAS_CHECKS_KEY] = any("ledger" in getattr(item, "fixturenames", ()) for item in items)
@@ -335,6 +408,9 @@ def pytest_unconfigure(config):
 
     set_mutations({})  # an in-process run (pytester) must not leave its mutation to the next
     set_withheld(False)
+    from verify.checks import user_families
+
+    user_families.clear()
 
 
 def pytest_sessionfinish(session, exitstatus):

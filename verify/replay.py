@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from verify.checks.pointwise import CASES_BY_ID, confirm_precisely, evaluate_instance
+from verify.checks.pointwise import case_for, confirm_precisely, evaluate_instance
 from verify.judge.statistics import REPLAY_DELTA
 
 def main(argv: list[str] | None = None, prog: str = "python -m verify.replay") -> int:
@@ -17,9 +17,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m verify.replay") -
 
     argv = sys.argv[1:] if argv is None else argv
     inst = parse_replay(prog, __doc__, argv).instance
-    from verify.checks.convergence import CONVERGENCE_CASES_BY_ID, main as replay_convergence
+    from verify.checks.convergence import case_for as convergence_case, main as replay_convergence
 
-    if inst.check in CONVERGENCE_CASES_BY_ID:
+    if convergence_case(inst.check) is not None:
         # The convergence checks (Theorems F.1, G.1, H.1) replay their runs themselves.
         return replay_convergence(argv)
     from verify.checks.h1_counterexample import CASES_BY_ID as H1_CASES_BY_ID, main as replay_h1
@@ -46,12 +46,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m verify.replay") -
     if inst.check in BIAS_CASES_BY_ID:
         # The bias displays (80)-(81), (116)-(118), (140) and identities (112), (139): verify/checks/bias.py.
         return replay_bias(argv)
-    from verify.checks.descent import DESCENT_CASES_BY_ID, run_descent
+    from verify.checks.descent import case_for as descent_case, run_descent
     from verify.checks.expectation import STAT_CASES_BY_ID
     from verify.checks.moments import MOMENT_CASES_BY_ID
 
-    if inst.check in DESCENT_CASES_BY_ID:
-        case = DESCENT_CASES_BY_ID[inst.check]
+    case = descent_case(inst.check)
+    if case is not None:
         out = run_descent(case, inst, REPLAY_DELTA)
         print(f"{case.bound.id} [{case.bound.reference}] on {case.family}: {out.verdict.value} ({out.note})\n"
               f"mean change of F = {out.estimate:.10g} in [{out.lower:.10g}, {out.upper:.10g}]\nrhs = {out.rhs:.10g}")
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m verify.replay") -
         print(f"{b.id} [{b.reference}] on {stat.family}: {out.verdict.value} ({out.method}; {out.note})\n"
               f"lhs estimate = {out.estimate:.10g} in [{out.lower:.10g}, {out.upper:.10g}]\nrhs = {out.rhs:.10g}")
         return 1 if out.verdict.value == "violated" else 0
-    case = CASES_BY_ID.get(inst.check)
+    case = case_for(inst.check)
     if case is None:
         print(f"replay: no check named {inst.check!r}", file=sys.stderr)
         return 2

@@ -42,6 +42,7 @@ multiply the budget by (noise / eps)^2.
 """
 from __future__ import annotations
 
+import copy
 import json
 import math
 import sys
@@ -57,6 +58,7 @@ from verify.model.errors import ParameterError
 from verify.judge.evidence import Instance, Verdict
 from verify.model.families import Family, NoisyFamily, QuadraticFamily, TrigonometricFamily
 from .instances import alpha_for, smallest_admitted
+from .user_families import is_user_kind, only_user_families, registered, user_family
 from verify.model.objectives import meta_gradient, meta_objective
 from verify.judge.cli import parse_replay
 
@@ -101,6 +103,33 @@ CONVERGENCE_CASES = [ConvergenceCase(a, k) for a in THEOREMS for k in CONVERGENC
 CONVERGENCE_CASES_BY_ID = {c.id: c for c in CONVERGENCE_CASES}
 
 
+def why_not_applicable(family: Family) -> str | None:
+    """Why a user's family cannot be run by the convergence checks, or None when it can."""
+    if family.loss_infimum() is None:
+        return ("no lower bound on inf f_i declared (Family.loss_infimum): Delta = F(w_0) - min F, and so the "
+                "theorems' iteration budget T, has no upper bound")
+    return None
+
+
+def run_cases() -> list[ConvergenceCase]:
+    """The built-in families' checks (unless --only-user-families) and each user family's that can run."""
+    user = [ConvergenceCase(a, spec) for spec in registered() if why_not_applicable(user_family(spec)) is None
+            for a in THEOREMS]
+    return ([] if only_user_families() else list(CONVERGENCE_CASES)) + user
+
+
+def case_for(check_id: str) -> ConvergenceCase | None:
+    """The convergence check ``theorem@kind``, a user's family's included."""
+    case = CONVERGENCE_CASES_BY_ID.get(check_id)
+    if case is not None:
+        return case
+    bound_id, _, kind = check_id.partition("@")
+    algorithm = {b: a for a, b in THEOREMS.items()}.get(bound_id)
+    if algorithm is not None and is_user_kind(kind) and why_not_applicable(user_family(kind)) is None:
+        return ConvergenceCase(algorithm, kind)
+    return None
+
+
 # ---------------------------------------------------------------------- families and min F
 def trigonometric_loss_floor(fam: TrigonometricFamily) -> np.ndarray:
     """A lower bound on inf f_i for each task with lambda_ij > 0: in the basis z = Q_i'w,
@@ -121,6 +150,10 @@ def build_convergence_family(kind: str, rng: np.random.Generator, d: int, n: int
     ``noisy-trigonometric``: quadratic-plus-cosine tasks in one shared basis with positive
     curvatures lambda (F bounded below, rho > 0 so H.1's delta rule is exercised), with noise.
     """
+    if is_user_kind(kind):  # a user's family is fixed: d, n, spread and noise do not apply
+        fam = copy.copy(user_family(kind))
+        fam.name = kind
+        return fam
     if kind == "noisy-quadratic-pd":
         base = QuadraticFamily.random(rng, n, d, spectrum="positive_definite", floor=0.5, shared_hessian=True,
                                       spread=0.1 + spread)
@@ -143,6 +176,8 @@ def reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]
     task floors (a lower bound), and w_ref = the minimiser of the quadratic part of F
     around which the starting points are drawn.
     """
+    if is_user_kind(fam.name):
+        return _user_reference_point(fam, alpha)
     base = fam.base if isinstance(fam, NoisyFamily) else fam
     if isinstance(base, QuadraticFamily):
         w_star = base.maml_solution(alpha)
@@ -153,6 +188,29 @@ def reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]
         w_ref = -np.linalg.solve(np.einsum("t,tij->ij", base.probabilities, A), base.probabilities @ base.b)
         return w_ref, floor, False
     raise ParameterError("family", f"no min F for {type(base).__name__}")
+
+
+# Gradient steps on F that find a user's family's reference point (the starts are drawn around it).
+USER_REFERENCE_STEPS = 500
+
+
+def _user_reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]:
+    """A user's family: w_ref a near-stationary point of F (gradient descent from the domain's centre with step
+    1/(4L), Lemma 4.8's smoothness bound of F for alpha L <= 1), and min F >= E_i inf f_i (Family.loss_infimum)."""
+    floor = fam.loss_infimum()
+    if floor is None:
+        raise ParameterError("family", why_not_applicable(fam))
+    L = fam.constants.L.value
+    w = fam.domain.centre_in(fam.dim).copy()
+    for _ in range(USER_REFERENCE_STEPS):
+        g = meta_gradient(fam, w, alpha)
+        if not np.all(np.isfinite(g)) or np.linalg.norm(g) < 1e-12:
+            break
+        step = w - g / (4 * L)
+        if not fam.domain.contains(step):
+            break
+        w = step
+    return w, float(fam.probabilities @ np.asarray(floor, dtype=float)), False
 
 
 def draw_start(fam: Family, alpha: float, grad_norm: float, rng: np.random.Generator) -> tuple[np.ndarray, float, bool]:
@@ -370,7 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     """Replay one recorded instance: ``python -m verify.checks.convergence '<instance JSON>' [runs] [cap] [delta]``."""
     argv = sys.argv[1:] if argv is None else argv
     inst, runs, cap, delta = replay_arguments(argv)
-    case = CONVERGENCE_CASES_BY_ID[inst.check]
+    case = case_for(inst.check)
+    if case is None:
+        print(f"python -m verify.checks.convergence: no convergence check named {inst.check!r}", file=sys.stderr)
+        return 2
     s, _, out = run_instance(case, inst, delta, runs=runs, cap=cap, full=bool(inst.params.get("full", False)))
     print(f"{case.id} [{s.bound.reference}]: {out.verdict.value}; best mean ||grad F|| {out.estimate:.4g} at k="
           f"{out.best_k}, bounds [{out.lower:.4g}, {out.upper:.4g}] vs rhs {out.rhs:.4g}; {out.note}; {s.note}")

@@ -75,7 +75,8 @@ from verify.judge.evidence import CheckKey, Instance, Verdict
 from verify.model.families import Family, NoisyFamily, QuadraticFamily, RegressionFamily, TrigonometricFamily
 from verify.model.families.kinked import KinkedGradientFamily, TaskNoiseKinkedFamily, smoothed_abs
 from verify.judge.sharpness import ExtremalRun, extremal_runner
-from .instances import alpha_for, certified_constants, certified_family, mix_seed, smallest_admitted
+from .instances import alpha_for, build_family, certified_constants, certified_family, mix_seed, smallest_admitted
+from .user_families import is_user_kind
 from verify.model.objectives import (batch_grad_norms, meta_gradient, meta_gradient_test,
     require_alpha_in_lemma_4_8)
 from verify.judge.statistics import sequential_decision, student_t, vector_mean_norm_bound, verdict
@@ -101,6 +102,8 @@ BIAS_DRAWS = 4 * CAP
 
 
 def build_stat_family(kind: str, rng: np.random.Generator, d: int, n: int, spread: float, noise: float) -> Family:
+    if is_user_kind(kind):  # a user's family is fixed: d, n, spread and noise do not apply
+        return build_family(kind, rng, d, n, spread)
     spread = 0.1 + 1.5 * spread
     noise = 0.1 + 2.0 * noise
     if kind == "noisy-quadratic":
@@ -158,6 +161,10 @@ def build_stat_instance(kind: str, inst: Instance) -> tuple[Family, np.ndarray, 
         rng = np.random.default_rng(inst.seed)
         fam = build_stat_family(kind, rng, int(p["d"]), int(p["n"]), float(p["spread"]), float(p["noise"]))
         w = (0.2 + 1.5 * float(p["scale"])) * rng.standard_normal(fam.dim)
+        if is_user_kind(kind) and not fam.domain.is_global:
+            # A user's family certified on a ball: the point is drawn inside it (halfway to its boundary at most).
+            c = fam.domain.centre_in(fam.dim)
+            w = c + (w - c) * min(1.0, 0.5 * fam.domain.radius / max(float(np.linalg.norm(w - c)), 1e-300))
         return fam, w, rng.bit_generator.state
 
     fam, w, state = memo_get(_BUILT, instance_key(kind, inst)[:-1], make, BUILT_CACHE_SIZE)

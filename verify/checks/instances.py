@@ -9,6 +9,7 @@ largest value the Bound admits, found from the Bound's own preconditions.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from verify.model.families import (Domain, Family, NoisyFamily, QuadraticFamily,
 from verify.model.families.noise import COUPLINGS
 from verify.model.families.ridge import RidgeFamily
 from verify.model.errors import ParameterError
+from verify.checks.user_families import is_user_kind, user_family
 
 # Kinds of task family the pointwise checks run on: every corner of Assumptions
 # 4.3-4.5 the numeric core provides, deterministic oracles (the pointwise results
@@ -50,7 +52,16 @@ EXTRA_KINDS = (
 
 
 def build_family(kind: str, rng: np.random.Generator, d: int, n: int, spread: float) -> Family:
-    """A random family of ``kind`` with n tasks in dimension d; ``spread`` in [0, 1] sets task dissimilarity."""
+    """A random family of ``kind`` with n tasks in dimension d; ``spread`` in [0, 1] sets task dissimilarity.
+
+    A user's family (``kind`` is its ``module:factory``, verify/checks/user_families.py) is fixed:
+    d, n and spread do not apply, and a copy is returned, so that an instance's changes (its
+    certified domain, its name) stay its own.
+    """
+    if is_user_kind(kind):
+        fam = copy.copy(user_family(kind))
+        fam.name = kind
+        return fam
     spread = 0.05 + 2.0 * spread
     if kind == "quadratic-indefinite":
         fam = QuadraticFamily.random(rng, n, d, spectrum="indefinite", spread=spread)

@@ -13,7 +13,8 @@ import math
 
 import pytest
 
-from verify.checks.convergence import CONVERGENCE_CASES, ConvergenceCase, judge, replay_command, run_instance
+from verify.checks.convergence import ConvergenceCase, judge, replay_command, run_cases, run_instance
+from verify.checks.user_families import is_user_kind
 from verify.judge.evidence import Evidence, Instance, Verdict
 from verify.judge.findings import for_check
 from verify.checks.instances import mix_seed
@@ -59,24 +60,37 @@ INSTANCES["nightly"] = {key: [
 ] for key in INSTANCES["ci"]}
 
 FINDINGS = {(f.bound, fam): f for f in for_check("convergence") for fam in f.families}
+# A theorem's findings whatever the family: on a user's family a violation is that finding met again.
+FINDINGS_OF_BOUND = {f.bound: f for f in for_check("convergence")}
+# The built-in families' checks and those of each --family family that declares a loss infimum.
+RUN_CASES = run_cases()
+
+
+def _instances(profile: str, case: ConvergenceCase) -> list[dict]:
+    """A user's family runs the two instances of the positive-definite quadratics (d, n, spread, noise unused)."""
+    if is_user_kind(case.family):
+        return INSTANCES[profile][("noisy-quadratic-pd", case.algorithm)]
+    return INSTANCES[profile][(case.family, case.algorithm)]
 
 
 def _budget(profile: str) -> ErrorBudget:
-    tests = sum(len(v) for v in INSTANCES[profile].values())
+    tests = sum(len(_instances(profile, c)) for c in RUN_CASES)
     return budget_for("convergence", tests)
 
 
-@pytest.mark.parametrize("case", CONVERGENCE_CASES, ids=[c.id for c in CONVERGENCE_CASES])
+@pytest.mark.parametrize("case", RUN_CASES, ids=[c.id for c in RUN_CASES])
 def test_convergence(case: ConvergenceCase, ledger, run_seed, profile):
     bound = case.bound
     budget = _budget(profile)
     delta = budget.per_test
     cap = CAP[profile]
     results = []
-    for params in INSTANCES[profile][(case.family, case.algorithm)]:
+    for params in _instances(profile, case):
         p = dict(params)
         full = bool(p["full"])
-        runs = (RUNS_FULL_TRIGONOMETRIC if full and case.family == "noisy-trigonometric" else RUNS)[profile]
+        # A user's family may vary across runs as the trigonometric tasks do: its full runs get as many.
+        spread_runs = case.family == "noisy-trigonometric" or is_user_kind(case.family)
+        runs = (RUNS_FULL_TRIGONOMETRIC if full and spread_runs else RUNS)[profile]
         p.update(runs=runs, cap=cap, delta=delta)
         inst = Instance(case.id, mix_seed(run_seed, p.pop("seed")), p)
         setup, traj, out = run_instance(case, inst, delta, runs=runs, cap=cap, full=full)
@@ -99,6 +113,8 @@ def test_convergence(case: ConvergenceCase, ledger, run_seed, profile):
         control_note += (f" at {c_inst.check} seed {c_inst.seed}: {control.verdict.value} (lower bound "
                          f"{control.lower:.4g} vs falsified rhs {control_rhs:.4g})")
     finding = FINDINGS.get((bound.id, case.family))
+    if finding is None and is_user_kind(case.family) and verdict is Verdict.VIOLATED:
+        finding = FINDINGS_OF_BOUND.get(bound.id)
     detail = "; ".join(
         f"{o.verdict.value}: best mean ||grad F|| {o.estimate:.4g} at k={o.best_k}, confidence bounds "
         f"[{o.lower:.4g}, {o.upper:.4g}] vs rhs {o.rhs:.4g} ({o.note}; {s.note}); replay: {replay_command(i)}"
@@ -109,7 +125,8 @@ def test_convergence(case: ConvergenceCase, ledger, run_seed, profile):
         worst_instance=worst_inst, seed=run_seed, negative_control=control_note, negative_control_caught=caught,
         finding=finding.id if finding else None, ratios=[o.ratio for *_, o in results],
         note=(f"min over k of the mean of ||grad F(w_k)|| over {RUNS[profile]} runs ("
-              f"{RUNS_FULL_TRIGONOMETRIC[profile]} for trigonometric instances run to T); t bounds (CLT over runs): 'holds' at "
+              f"{RUNS_FULL_TRIGONOMETRIC[profile]} for {'this family' if is_user_kind(case.family) else 'trigonometric'} "
+              f"instances run to T); t bounds (CLT over runs): 'holds' at "
               f"a checkpoint of a geometric grid (Bonferroni over the grid), 'violated' from simultaneous lower "
               f"bounds over every k <= T; error probability per one-sided bound {delta:.2g} (budget "
               f"{budget.total:g} over {budget.tests} convergence tests); worst: {worst.note}; {worst_setup.note}; "

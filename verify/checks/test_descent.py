@@ -7,8 +7,8 @@ fresh draws, one statistical test each, charged to this file's share of the budg
 """
 import pytest
 
-from verify.checks.descent import (DESCENT_CASES, STEP_LAW_CASES, STEP_LAW_EDGE, STEP_LAW_METHOD, DescentCase,
-    evidence_of_descent, judge_descent, run_descent, run_step_law)
+from verify.checks.descent import (STEP_LAW_CASES, STEP_LAW_EDGE, STEP_LAW_METHOD, DescentCase,
+    evidence_of_descent, judge_descent, run_cases, run_descent, run_step_law)
 from verify.judge.evidence import Instance, Verdict
 from verify.checks.expectation import SearchPlan, SearchSpace, pilot_score, search_instances
 from verify.checks.instances import mix_seed
@@ -25,9 +25,13 @@ SEARCH = {"ci": SearchPlan(candidates=12, judged=2, pilot_draws=40, refine_start
 SEARCH_SALT = 103
 
 
+# The built-in families' checks and those of each --family family.
+RUN_CASES = run_cases()
+
+
 def budget(profile: str):
     """This file's share of the error budget over every judged instance (pilots are not tests)."""
-    return budget_for("descent", len(DESCENT_CASES) * (len(EDGE) + SEARCH[profile].judged))
+    return budget_for("descent", len(RUN_CASES) * (len(EDGE) + SEARCH[profile].judged))
 
 
 BUDGET = budget("ci")
@@ -37,7 +41,7 @@ def _descent_run(case, inst, delta, bound=None):
     return run_descent(case, inst, delta, bound)
 
 
-@pytest.mark.parametrize("case", DESCENT_CASES, ids=[c.id for c in DESCENT_CASES])
+@pytest.mark.parametrize("case", RUN_CASES, ids=[c.id for c in RUN_CASES])
 def test_descent(case: DescentCase, ledger, run_seed, profile):
     bud = budget(profile)
     instances = []

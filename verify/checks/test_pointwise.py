@@ -23,10 +23,14 @@ from verify.judge.evidence import Evidence, Instance, Verdict
 from verify.judge.findings import for_check, recorded_instances
 from verify.judge.pinned import pinned_instances
 from verify.checks.instances import mix_seed
-from verify.checks.pointwise import (CASES, CASES_BY_ID, Case, evaluate_instance, extremal_instances, falsified,
-    is_power_case, run_check)
+from verify.checks.user_families import is_user_kind
+from verify.checks.pointwise import (Case, case_for, evaluate_instance, extremal_instances, falsified,
+    is_power_case, run_cases, run_check)
 
 FINDINGS = {(f.bound, fam): f for f in for_check("pointwise") for fam in f.families}
+# A statement's findings whatever the family: on a user's family (--family) a violation of a statement with a
+# recorded finding is that finding met again, not a new one; it need not reproduce there.
+FINDINGS_OF_BOUND = {f.bound: f for f in for_check("pointwise")}
 # Hypothesis examples per check (the pinned corners come on top) and the local search
 # budget: sized so the deterministic profile stays within a minute on two cores.
 EXAMPLES = {"ci": 10, "nightly": 300}
@@ -77,7 +81,11 @@ def draw_instances(case: Case, run_seed: int, profile: str) -> list[Instance]:
     return extremal_instances(case, run_seed) + drawn
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+# The built-in families' checks and those of each family given with --family (verify/checks/user_families.py).
+RUN_CASES = run_cases()
+
+
+@pytest.mark.parametrize("case", RUN_CASES, ids=[c.id for c in RUN_CASES])
 def test_pointwise(case: Case, ledger, run_seed, profile):
     bound = case.bound
     # A recorded finding's own counterexample is judged at every seed (a seed may miss its corner),
@@ -112,7 +120,7 @@ def test_pointwise(case: Case, ledger, run_seed, profile):
         # A corrected statement (the erratum's) where the printed one has a recorded counterexample:
         # the printed statement, judged on the same instances and its recorded counterexample, must
         # be reported violated, as well as the correction's own control above.
-        printed_case = CASES_BY_ID[f"{bound.corrects}@{case.family}"]
+        printed_case = case_for(f"{bound.corrects}@{case.family}")
         on_printed = [dataclasses.replace(i, check=printed_case.id) for i in instances]
         printed_run = run_check(printed_case, on_printed + recorded_instances(printed_case.id, "pointwise"),
                                 stop_at_violation=True, **SEARCH[profile])
@@ -122,6 +130,8 @@ def test_pointwise(case: Case, ledger, run_seed, profile):
     caught = control.verdict is Verdict.VIOLATED
 
     finding = FINDINGS.get((bound.id, case.family))
+    if finding is None and is_user_kind(case.family) and result.verdict is Verdict.VIOLATED:
+        finding = FINDINGS_OF_BOUND.get(bound.id)
     worst = result.worst
     ledger.record(Evidence(
         bound.id, bound.reference, bound.kind.value, case.family, result.verdict,

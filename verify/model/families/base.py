@@ -256,6 +256,15 @@ class Family(abc.ABC):
     def constants_on(self, domain: Domain) -> Constants:
         """L, rho, sigma, sigma~, sigma_H certified on ``domain`` (a family may refuse a domain it cannot certify)."""
 
+    def loss_infimum(self) -> np.ndarray | None:
+        """A lower bound on inf_w f_i(w) for each task (shape (n,)), or None where the family declares none.
+
+        Theorems F.1, G.1 and H.1 start from Delta = F(w_0) - min F; F(w) = E_i f_i(w - alpha grad f_i(w))
+        is at least E_i of these bounds, which gives Delta an upper bound, and so the iteration budget T.
+        A family without one is not run by the convergence checks (they say why).
+        """
+        return None
+
     def _hvp(self, W: np.ndarray, V: np.ndarray, tasks: np.ndarray) -> np.ndarray:
         return np.einsum("tij,tj->ti", self._hessian(W, tasks), V)
 
