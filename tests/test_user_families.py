@@ -94,3 +94,62 @@ def test_a_family_that_declares_L_too_small_is_refused(tmp_path):
 def test_bad_family_options_are_usage_errors_naming_the_option(tmp_path, args, says):
     out = _pytest(tmp_path, "verify/checks/test_pointwise.py", *args)
     assert out.returncode == pytest.ExitCode.USAGE_ERROR and says in out.stderr, out.stderr[-2000:]
+
+
+# ---------------------------------------------------------------- the theorems on any family, from Python
+def _readme_tasks():
+    namespace: dict = {"__name__": "readme_family_in_test"}
+    exec(compile(FAMILY_BLOCK, "README.md", "exec"), namespace)
+    return namespace["tasks"], namespace["LogCoshTasks"]
+
+
+def test_theorem_budget_gives_T_and_Delta_from_the_familys_loss_floor():
+    import numpy as np
+
+    from verify.checks.convergence import theorem_budget
+    from verify.model.objectives import meta_objective
+
+    tasks, _ = _readme_tasks()
+    w0 = np.full(tasks.dim, 2.0)
+    for algorithm in ("maml", "fo_maml", "hf_maml"):
+        b = theorem_budget(tasks, algorithm, w0)
+        # inf f_i = 0 (loss_infimum), so Delta is F(w0) itself: an upper bound, labelled so.
+        assert b.Delta == pytest.approx(meta_objective(tasks, w0, b.alpha)) and not b.Delta_exact
+        assert b.T >= 1 and b.accuracy > 0 and b.batches["B"] >= 20 and b.alpha * 1.0 <= 1
+
+
+def test_judge_convergence_gives_the_same_verdict_for_the_same_seed():
+    import numpy as np
+
+    from verify.checks.convergence import judge_convergence
+    from verify.judge.evidence import Verdict
+
+    tasks, _ = _readme_tasks()
+    w0 = np.full(tasks.dim, 2.0)
+    a = judge_convergence(tasks, "hf_maml", w0, runs=4, cap=300, seed=3)
+    b = judge_convergence(tasks, "hf_maml", w0, runs=4, cap=300, seed=3)
+    assert a[1].verdict is Verdict.HOLDS and a[1].estimate == b[1].estimate and a[0] == b[0]
+
+
+@pytest.mark.parametrize("change, parameter", [
+    (dict(algorithm="sgd"), "algorithm"), (dict(w0=[1.0, 2.0]), "w0"), (dict(w0=[1.0, float("nan"), 0.0]), "w0"),
+    (dict(alpha_frac=0.0), "alpha_frac"), (dict(D_in=0), "D_in"), (dict(runs=1), "runs"), (dict(delta=1.5), "delta"),
+    (dict(family="tasks"), "family"), (dict(infimum=False), "loss_infimum"),
+])
+def test_bad_arguments_are_refused_naming_them(change, parameter):
+    import numpy as np
+
+    from verify.checks.convergence import judge_convergence
+    from verify.model.errors import ParameterError
+
+    tasks, LogCoshTasks = _readme_tasks()
+    kwargs = dict(family=tasks, algorithm="maml", w0=np.zeros(tasks.dim), runs=2, cap=5)
+    if change.pop("infimum", True) is False:
+        class NoFloor(LogCoshTasks):
+            def loss_infimum(self):
+                return None
+        kwargs["family"] = NoFloor(tasks.t)
+    kwargs.update(change)
+    with pytest.raises(ParameterError) as err:
+        judge_convergence(**kwargs)
+    assert err.value.parameter == parameter

@@ -176,9 +176,9 @@ def reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]
     task floors (a lower bound), and w_ref = the minimiser of the quadratic part of F
     around which the starting points are drawn.
     """
-    if is_user_kind(fam.name):
-        return _user_reference_point(fam, alpha)
     base = fam.base if isinstance(fam, NoisyFamily) else fam
+    if is_user_kind(fam.name) or not isinstance(base, (QuadraticFamily, TrigonometricFamily)):
+        return _user_reference_point(fam, alpha)
     if isinstance(base, QuadraticFamily):
         w_star = base.maml_solution(alpha)
         return w_star, meta_objective(fam, w_star, alpha), True
@@ -187,7 +187,6 @@ def reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]
         A = np.einsum("tij,tj,tkj->tik", base.Q, base.lam, base.Q)
         w_ref = -np.linalg.solve(np.einsum("t,tij->ij", base.probabilities, A), base.probabilities @ base.b)
         return w_ref, floor, False
-    raise ParameterError("family", f"no min F for {type(base).__name__}")
 
 
 # Gradient steps on F that find a user's family's reference point (the starts are drawn around it).
@@ -195,11 +194,11 @@ USER_REFERENCE_STEPS = 500
 
 
 def _user_reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]:
-    """A user's family: w_ref a near-stationary point of F (gradient descent from the domain's centre with step
+    """Any other family (a user's): w_ref a near-stationary point of F (gradient descent from the domain's centre with step
     1/(4L), Lemma 4.8's smoothness bound of F for alpha L <= 1), and min F >= E_i inf f_i (Family.loss_infimum)."""
     floor = fam.loss_infimum()
     if floor is None:
-        raise ParameterError("family", why_not_applicable(fam))
+        raise ParameterError("loss_infimum", why_not_applicable(fam))
     L = fam.constants.L.value
     w = fam.domain.centre_in(fam.dim).copy()
     for _ in range(USER_REFERENCE_STEPS):
@@ -251,24 +250,37 @@ class ConvergenceSetup:
 
 def build_setup(case: ConvergenceCase, inst: Instance) -> ConvergenceSetup:
     p = inst.params
-    bound = case.bound
     rng = np.random.default_rng(inst.seed)
     fam = build_convergence_family(case.family, rng, int(p["d"]), int(p["n"]), float(p["spread"]),
                                    float(p["noise"]))
+    return theorem_setup(case, fam, alpha_frac=float(p["alpha_frac"]), D_in=int(p["D_in"]), D_o=int(p["D_o"]),
+                         eps_frac=float(p["eps_frac"]), start_ratio=float(p["start_ratio"]), rng=rng, seed=inst.seed)
+
+
+def theorem_setup(case: ConvergenceCase, fam: Family, *, alpha_frac: float, D_in: int, D_o: int, eps_frac: float,
+                  rng: np.random.Generator, seed: int, start_ratio: float | None = None,
+                  w0: np.ndarray | None = None) -> ConvergenceSetup:
+    """The theorem's run on ``fam``: alpha, the batch sizes at the edge of its hypotheses, epsilon, the accuracy
+    bound, w0 (given, or drawn where ||grad F(w0)|| is ``start_ratio`` times the bound), Delta and the budget T."""
+    bound = case.bound
     c = fam.constants.values()
-    alpha = alpha_for(bound, float(p["alpha_frac"]), c["L"])
+    alpha = alpha_for(bound, alpha_frac, c["L"])
     values = dict(L=c["L"], rho=c["rho"], sigma=c["sigma"], sigma_tilde=c["sigma_tilde"], sigma_H=c["sigma_H"],
-                  alpha=alpha, D_in=int(p["D_in"]), D_o=int(p["D_o"]))
+                  alpha=alpha, D_in=D_in, D_o=D_o)
     # Batch sizes at the edge of the theorem's hypotheses: B >= 20, the D_h condition, (18).
     for name in ("B", "D_h", "B_prime", "D_beta"):
         values[name] = smallest_admitted(bound, name, values)
     lhs_names = {s.name: 0.0 for s in bound.lhs.free_symbols}
     # The batch-noise terms of the accuracy: the bound with epsilon negligible.
     noise_level = float(bound.rhs_value({**values, **lhs_names, "epsilon": 1e-300}))
-    values["epsilon"] = float(p["eps_frac"]) * noise_level
+    values["epsilon"] = eps_frac * noise_level
     rhs = float(bound.rhs_value({**values, **lhs_names}))
 
-    w0, Delta, exact_min = draw_start(fam, alpha, float(p["start_ratio"]) * rhs, rng)
+    if w0 is None:
+        w0, Delta, exact_min = draw_start(fam, alpha, start_ratio * rhs, rng)
+    else:
+        _, min_F, exact_min = reference_point(fam, alpha)
+        Delta = max(meta_objective(fam, w0, alpha) - min_F, 0.0)
     T = int(math.ceil(evaluate(bound.settings["iteration_budget"], {**values, "Delta": Delta})))
     delta = "theorem_h_1" if case.algorithm == "hf_maml" and c["rho"] > 0 else DELTA_WHEN_RHO_IS_ZERO
     batches = {k: values[k] for k in ("B", "D_in", "D_o", "D_h", "B_prime", "D_beta")}
@@ -279,7 +291,7 @@ def build_setup(case: ConvergenceCase, inst: Instance) -> ConvergenceSetup:
     if case.algorithm == "hf_maml" and delta == DELTA_WHEN_RHO_IS_ZERO:
         note += f", delta={DELTA_WHEN_RHO_IS_ZERO} (rho = 0: (11) is exact for every delta)"
     return ConvergenceSetup(case, bound, fam, alpha, w0, values, rhs, T, Delta, exact_min, batches, delta,
-                            inst.seed, note)
+                            seed, note)
 
 
 def checkpoints(T: int, K: int = CHECKPOINTS) -> np.ndarray:
@@ -410,6 +422,85 @@ def run_instance(case: ConvergenceCase, inst: Instance, delta: float, *, runs: i
     s = build_setup(case, inst)
     traj = simulate(s, runs, cap, None if full else delta)
     return s, traj, judge(traj, s.rhs, delta)
+
+
+# ---------------------------------------------------------------------- the public entry points
+@dataclass(frozen=True)
+class TheoremBudget:
+    """What Theorem F.1, G.1 or H.1 promises on a family from w0, and what it takes (``theorem_budget``)."""
+
+    theorem: str  # the accuracy Bound's id: theorem_f_1_accuracy, theorem_g_1_accuracy, theorem_h_1_accuracy
+    reference: str
+    algorithm: str
+    alpha: float
+    batches: dict  # B, D_in, D_o, D_h, B_prime, D_beta
+    epsilon: float
+    accuracy: float  # the right side: min_{k <= T} E||grad F(w_k)|| is at most this after T iterations
+    Delta: float  # F(w0) - min F, or an upper bound on it (Delta_exact False)
+    Delta_exact: bool
+    T: int  # the theorem's iteration budget for this Delta and epsilon
+    stepsize_factor: float  # beta_k = stepsize_factor * beta~(w_k), (16)-(17)
+    note: str
+
+
+def _public_setup(family, algorithm, w0, alpha_frac, D_in, D_o, eps_frac, seed):
+    from verify.model.errors import check_finite, check_batch_size
+
+    if not isinstance(family, Family):
+        raise ParameterError("family", f"expected a Family, got {type(family).__name__}")
+    if algorithm not in THEOREMS:
+        raise ParameterError("algorithm", f"{algorithm!r} is not one of {', '.join(THEOREMS)}")
+    w0 = check_finite("w0", w0, ndim=(1,))
+    if w0.shape != (family.dim,):
+        raise ParameterError("w0", f"has shape {w0.shape}, the family has dimension {family.dim}")
+    family.domain.require(w0, "w0")
+    if not 0 < float(alpha_frac) <= 1:
+        raise ParameterError("alpha_frac", f"must be in (0, 1] (the fraction of the admitted alpha L), got "
+                                           f"{alpha_frac!r}")
+    if not float(eps_frac) > 0:
+        raise ParameterError("eps_frac", f"must be positive (epsilon as a multiple of the noise level), got "
+                                         f"{eps_frac!r}")
+    D_in, D_o = check_batch_size("D_in", D_in), check_batch_size("D_o", D_o)
+    case = ConvergenceCase(algorithm, family.name)
+    return theorem_setup(case, family, alpha_frac=float(alpha_frac), D_in=D_in, D_o=D_o, eps_frac=float(eps_frac),
+                         rng=np.random.default_rng(seed), seed=seed, w0=w0)
+
+
+def theorem_budget(family: Family, algorithm: str, w0, *, alpha_frac: float = 1.0, D_in=1, D_o=1,
+                   eps_frac: float = 1.0) -> TheoremBudget:
+    """Theorem F.1 (``maml``), G.1 (``fo_maml``) or H.1 (``hf_maml``) on ``family`` from ``w0``.
+
+    alpha is ``alpha_frac`` of the largest alpha the theorem admits for the family's L; B, D_h, B' and
+    D_beta are the smallest the hypotheses admit; epsilon is ``eps_frac`` times the accuracy's noise
+    level; Delta = F(w0) - min F, exact for quadratic tasks, else bounded from the tasks' loss floors
+    (``Family.loss_infimum``, a ``ParameterError`` naming it where the family declares none).
+    """
+    s = _public_setup(family, algorithm, w0, alpha_frac, D_in, D_o, eps_frac, 0)
+    return TheoremBudget(s.bound.id, s.bound.reference, algorithm, s.alpha, dict(s.batches), s.values["epsilon"],
+                         s.rhs, s.Delta, s.Delta_exact, s.T, float(s.bound.settings["stepsize_factor"]), s.note)
+
+
+def judge_convergence(family: Family, algorithm: str, w0, *, runs: int = 10, cap: int = 2000, delta: float = 1e-3,
+                      seed: int = 0, alpha_frac: float = 1.0, D_in=1, D_o=1,
+                      eps_frac: float = 1.0) -> tuple[TheoremBudget, ConvergenceOutcome]:
+    """The statistical verdict of ``pytest verify``'s convergence checks on any family: ``runs`` independent runs
+    of the theorem's algorithm from w0, judged on min_k E||grad F(w_k)|| against the accuracy with error
+    probability ``delta`` (t bounds over runs; 'inconclusive' where the runs cannot decide within ``cap``
+    iterations).  Every run draws from ``default_rng([seed, r])``: the same arguments give the same verdict."""
+    from verify.model.errors import check_positive
+
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 2:
+        raise ParameterError("runs", f"at least 2 independent runs are needed for a confidence bound, got {runs!r}")
+    if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1:
+        raise ParameterError("cap", f"must be a positive number of iterations, got {cap!r}")
+    check_positive("delta", delta)
+    if not delta < 1:
+        raise ParameterError("delta", f"an error probability must be below 1, got {delta!r}")
+    s = _public_setup(family, algorithm, w0, alpha_frac, D_in, D_o, eps_frac, seed)
+    budget = TheoremBudget(s.bound.id, s.bound.reference, algorithm, s.alpha, dict(s.batches), s.values["epsilon"],
+                           s.rhs, s.Delta, s.Delta_exact, s.T, float(s.bound.settings["stepsize_factor"]), s.note)
+    traj = simulate(s, int(runs), int(cap), float(delta))
+    return budget, judge(traj, s.rhs, float(delta))
 
 
 def replay_arguments(argv: list[str], prog: str = "python -m verify.checks.convergence") -> tuple[Instance, int, int, float]:
