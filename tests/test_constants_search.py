@@ -1,4 +1,4 @@
-"""The search for violations of a family's declared constants (verify/checks/constants.py) and maml-verify check-family."""
+"""The search for violations of a family's declared constants (verify/model/constants.py) and maml-verify check-family."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from verify.checks.constants import NAMES, search_constants, require_declared_constants
+from verify.model.constants import NAMES, search_constants, require_declared_constants
 from verify.checks.instances import EXTRA_KINDS, FAMILY_KINDS, build_family
 from verify.model.errors import ParameterError
 from verify.model.families import Constant, Constants, Domain, Family, NoisyFamily, TrigonometricFamily

@@ -11,7 +11,7 @@
     maml-verify where QUERY
     maml-verify check-family package.module:factory [--budget quick|ci|nightly] [--seed N]
 
-``check-family`` searches a family's declared constants for violations (verify/checks/constants.py)
+``check-family`` searches a family's declared constants for violations (verify/model/constants.py)
 and prints, per constant, the declared value, whether it is certified or estimated, and the
 largest value found; it exits 1, naming the constant, where the declaration is violated.
 ``run`` runs the checks of the paper (``pytest --pyargs verify``) from a checkout or an installed
@@ -160,7 +160,7 @@ def check_family(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
     """Exit 0 when no declared constant is violated where the search looked, 1 naming the first that is."""
     import numpy as np
 
-    from verify.checks.constants import search_constants
+    from verify.model.constants import search_constants
     from verify.model.errors import ParameterError
     from verify.checks.user_families import load_family
 

@@ -257,7 +257,7 @@ def pytest_configure(config):
 
 
 def _register_user_families(config, profile: str, seed: int) -> None:
-    """--family: load each factory, search its declared constants (verify/checks/constants.py), register it.
+    """--family: load each factory, search its declared constants (verify/model/constants.py), register it.
 
     Before the check modules are collected, so that their checks include it.  A family whose
     declared constants the search exceeds is refused here, naming the constant: every verdict on it
@@ -266,7 +266,7 @@ def _register_user_families(config, profile: str, seed: int) -> None:
     import numpy as np
 
     from verify.checks import user_families
-    from verify.checks.constants import require_declared_constants
+    from verify.model.constants import require_declared_constants
     from verify.model.errors import ParameterError
 
     user_families.clear()
@@ -295,6 +295,12 @@ NOT_FOR_USER_FAMILIES = {
                                                             "or families built for the statement",
     "proof audit, units, Appendix I": "exact arithmetic on the registry, not on a family",
 }
+
+
+def _estimated_families(config) -> set[str]:
+    """The --family families with an estimated constant: every verdict on them is conditional on it."""
+    reports = config.stash.get(USER_FAMILIES_KEY, {})
+    return {spec for spec, rep in reports.items() if any(c["status"] == "estimated" for c in rep["constants"].values())}
 
 
 def _not_applicable(reports: dict) -> dict:
@@ -530,7 +536,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     elapsed = time.perf_counter() - config.stash[START_KEY]
     if len(ledger):
         terminalreporter.section("bound compliance")
-        terminalreporter.write_line(ledger.table())
+        terminalreporter.write_line(ledger.table(conditional=_estimated_families(config)))
     terminalreporter.write_line(
         f"verify: profile={config.getoption('verify_profile')} seed={config.option.verify_seed} "
         f"checks={len(ledger)} duration={elapsed:.1f}s")

@@ -6,7 +6,7 @@ imported as Python would from the current directory, so a family in ``./my_tasks
 is ``my_tasks:make_family``.
 
 ``pytest verify --family SPEC`` registers each family here (after its declared constants
-passed ``verify.checks.constants``) under its SPEC, which is also its family kind in every
+passed ``verify.model.constants``) under its SPEC, which is also its family kind in every
 check id and report row (``lemma_4_8@my_tasks:make_family``): a recorded instance names the
 factory it replays from, so ``python -m verify.replay`` loads it again in a process that did
 not register it.

@@ -222,11 +222,14 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._parts)
 
-    def table(self) -> str:
+    def table(self, conditional: frozenset[str] | set[str] = frozenset()) -> str:
+        """The terminal's table; a family in ``conditional`` has estimated constants, and its verdicts say so."""
         rows = [("bound", "reference", "family", "instances", "worst ratio", "verdict")]
         for ev in self:
             ratio = "-" if ev.worst_ratio is None else f"{ev.worst_ratio:.4g}"
             verdict = ev.verdict.value + (f" (finding {ev.finding})" if ev.finding else "")
+            if ev.family in conditional:
+                verdict += " (conditional on estimated constants)"
             rows.append((ev.bound_id, ev.reference, ev.family, f"{ev.admitted}/{ev.instances}", ratio, verdict))
         widths = [min(max(len(r[i]) for r in rows), cap) for i, cap in enumerate((44, 36, 30, 10, 11, 60))]
         lines = []
