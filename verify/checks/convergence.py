@@ -212,6 +212,13 @@ def _user_reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float,
     return w, float(fam.probabilities @ np.asarray(floor, dtype=float)), False
 
 
+def _reach_along(domain, w: np.ndarray, u: np.ndarray) -> float:
+    """The largest t with w + t u in the ball (u a unit vector, w inside)."""
+    z = w - domain.centre_in(len(w))
+    b = float(z @ u)
+    return max(-b + float(np.sqrt(max(b * b - (z @ z - domain.radius ** 2), 0.0))), 0.0)
+
+
 def draw_start(fam: Family, alpha: float, grad_norm: float, rng: np.random.Generator) -> tuple[np.ndarray, float, bool]:
     """(w0, Delta = F(w0) - min F or an upper bound on it, whether Delta is exact).
 
@@ -222,8 +229,16 @@ def draw_start(fam: Family, alpha: float, grad_norm: float, rng: np.random.Gener
     w_ref, min_F, exact_min = reference_point(fam, alpha)
     u = rng.standard_normal(fam.dim)
     u /= np.linalg.norm(u)
-    g1 = float(np.linalg.norm(meta_gradient(fam, w_ref + u, alpha) - meta_gradient(fam, w_ref, alpha)))
-    w0 = w_ref + (grad_norm / g1) * u
+    if fam.domain.is_global:
+        g1 = float(np.linalg.norm(meta_gradient(fam, w_ref + u, alpha) - meta_gradient(fam, w_ref, alpha)))
+        w0 = w_ref + (grad_norm / g1) * u
+    else:
+        # A family certified on a ball (a user's): the secant and w0 stay inside it, w0 at most 9/10 of the way
+        # from w_ref to the boundary along u.
+        reach = _reach_along(fam.domain, w_ref, u)
+        h = min(1.0, 0.5 * reach)
+        g1 = float(np.linalg.norm(meta_gradient(fam, w_ref + h * u, alpha) - meta_gradient(fam, w_ref, alpha))) / h
+        w0 = w_ref + min(grad_norm / g1, 0.9 * reach) * u
     return w0, max(meta_objective(fam, w0, alpha) - min_F, 0.0), exact_min
 
 

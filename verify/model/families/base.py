@@ -142,7 +142,7 @@ class Domain:
     def __repr__(self) -> str:
         if self.is_global:
             return "Domain(R^d)"
-        c = "0" if self.centre is None else np.array2string(self.centre, precision=3)
+        c = "0" if self.centre is None else np.array2string(self.centre, precision=3, threshold=8, edgeitems=3)
         return f"Domain(||w - {c}|| <= {self.radius:.6g})"
 
 

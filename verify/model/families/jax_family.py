@@ -57,7 +57,7 @@ class JaxFamily(Family):
 
     def __init__(self, loss: Callable, data: Any, dim: int, *, domain: Domain, probabilities=None,
                  name: str = "jax", constants: Constants | None = None, constants_budget: str = "quick",
-                 constants_seed: int = 0, hessian_max_dim: int = 512):
+                 constants_seed: int = 0, hessian_max_dim: int = 512, loss_floor: float | None = None):
         jax = _jax()
         import jax.numpy as jnp
 
@@ -78,6 +78,9 @@ class JaxFamily(Family):
         self.data = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype=jnp.float64), data)
         self.samples_per_task = int(N)
         self.hessian_max_dim = int(hessian_max_dim)
+        if loss_floor is not None and not np.isfinite(float(loss_floor)):
+            raise ParameterError("loss_floor", f"must be a finite lower bound on every sample's loss, got {loss_floor!r}")
+        self.loss_floor = None if loss_floor is None else float(loss_floor)
         self._given_constants = constants
         self.constants_budget = constants_budget
         self.constants_seed = int(constants_seed)
@@ -138,6 +141,10 @@ class JaxFamily(Family):
 
     def _hvp(self, W, V, tasks):
         return self._out(self._f_hvp(W, V, self._take(tasks)))
+
+    def loss_infimum(self) -> np.ndarray | None:
+        """``loss_floor`` (a lower bound on every sample's loss, e.g. 0 for a squared error) for every task."""
+        return None if self.loss_floor is None else np.full(self.n_tasks, self.loss_floor)
 
     # ------------------------------------------------------------------ data batches
     def _draw_batch_data(self, tasks: np.ndarray, size: int, rng: np.random.Generator):
