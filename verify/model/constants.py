@@ -229,15 +229,16 @@ class _Search:
         return norms, v
 
     def eigen_directions(self, w: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """(task, unit vector) pairs: every task's top eigenvector, and, for d <= EIGEN_DIRECTIONS_DIM, every
-        eigenvector of the task whose Hessian is largest."""
+        """(task, unit vector) pairs.  For d <= EIGEN_DIRECTIONS_DIM every task's top eigenvector and every
+        eigenvector of the task whose Hessian is largest; above it (a network: each direction costs Hessian
+        differences by power iteration) the top eigenvector of that task only."""
         norms, vecs = self.hessian_norms(w)
-        out = [(i, vecs[i]) for i in range(len(norms))]
-        if self.d <= EIGEN_DIRECTIONS_DIM:
-            i = int(np.argmax(norms))
-            H = self.fam.hessian(w, self.tasks[i:i + 1])[0]
-            out += [(i, v) for v in np.linalg.eigh(0.5 * (H + H.T))[1].T]
-        return out
+        i = int(np.argmax(norms))
+        if self.d > EIGEN_DIRECTIONS_DIM:
+            return [(i, vecs[i])]
+        out = [(k, vecs[k]) for k in range(len(norms))]
+        H = self.fam.hessian(w, self.tasks[i:i + 1])[0]
+        return out + [(i, v) for v in np.linalg.eigh(0.5 * (H + H.T))[1].T]
 
     def hessians_or_none(self, w: np.ndarray) -> np.ndarray | None:
         return self.fam.hessian(w, self.tasks) if self.d <= DENSE_HESSIAN_DIM else None
@@ -346,10 +347,10 @@ class _Search:
                 dev = fam.batch_gradient(w, batch) - fam.gradient(w, tasks)
                 sq = np.sum(dev * dev, axis=1)
             else:
-                if self.d > DENSE_HESSIAN_DIM:
-                    raise ParameterError("sigma_H", f"the search needs the Hessian, and d = {self.d} is above "
-                                                    f"{DENSE_HESSIAN_DIM}")
-                sq = spectral_norm(fam.batch_hessian(w, batch) - fam.hessian(w, tasks)) ** 2
+                if self.d > DENSE_HESSIAN_DIM:  # ||H~ - H|| by power iteration on Hessian-vector products
+                    sq = _noise_hessian_norms(fam, w, batch, self.rng) ** 2
+                else:
+                    sq = spectral_norm(fam.batch_hessian(w, batch) - fam.hessian(w, tasks)) ** 2
             sq = sq.reshape(reps, len(self.tasks))
             if weights is not None:
                 mean = weights @ sq
@@ -384,6 +385,17 @@ def _fastest_change(search: _Search, w: np.ndarray, v: np.ndarray, task: int) ->
     t = g[2] - 2 * g[1] + g[0]
     n = np.linalg.norm(t)
     return t / n if n > 0 else _unit_rows(search.rng.standard_normal((1, search.d)))[0]
+
+
+def _noise_hessian_norms(fam: Family, w, batch, rng) -> np.ndarray:
+    """||grad^2 f_i(w, D) - grad^2 f_i(w)|| per row of ``batch``, by power iteration (the Hessians are not formed)."""
+    v = _unit_rows(rng.standard_normal((len(batch.tasks), fam.dim)))
+    norms = np.zeros(len(batch.tasks))
+    for _ in range(POWER_STEPS):
+        hv = fam.batch_hvp(w, v, batch) - fam.hvp(w, v, batch.tasks)
+        norms = np.linalg.norm(hv, axis=1)
+        v = hv / np.where(norms > 0, norms, 1.0)[:, None]
+    return norms
 
 
 def _difference_norms(fam: Family, a, b, tasks, rng) -> np.ndarray:
