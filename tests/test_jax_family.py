@@ -100,7 +100,7 @@ def test_bad_input_is_refused_naming_the_parameter(make, parameter):
 
 def test_the_sinusoid_example_runs_through_pytest_verify_with_verdicts_conditional_on_its_estimates(tmp_path):
     """The worked example at CI size (verify/model/families/sinusoid.py): a tanh network on sine-wave tasks, through a
-    pointwise, a statistical and a convergence check, each verdict labelled conditional on the estimated constants."""
+    pointwise and a statistical check, each verdict labelled conditional on the estimated constants."""
     import json
     import subprocess
     import sys
@@ -108,17 +108,18 @@ def test_the_sinusoid_example_runs_through_pytest_verify_with_verdicts_condition
 
     root = Path(__file__).resolve().parents[1]
     spec = "verify.model.families.sinusoid:small"
+    # (Theorem F.1's convergence check on it takes half a minute more; docs/families.md gives the command.)
     out = subprocess.run([sys.executable, "-m", "pytest", "verify/checks/test_pointwise.py",
-                          "verify/checks/test_descent.py", "verify/checks/test_convergence.py",
-                          "-k", "lemma_4_8 or theorem_f_1", "--family", spec, "--only-user-families",
+                          "verify/checks/test_descent.py", "-k", "lemma_4_8 or theorem_f_1_descent",
+                          "--family", spec, "--only-user-families",
                           "-q", "-p", "no:cacheprovider", "--report-dir", str(tmp_path / "r")],
                          cwd=root, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     doc = json.loads((tmp_path / "r" / "compliance.json").read_text())
     verdicts = {r["bound_id"]: r["verdict"] for r in doc["results"]}
-    assert verdicts == {"lemma_4_8": "holds", "theorem_f_1_descent": "holds", "theorem_f_1_accuracy": "holds"}
+    assert verdicts == {"lemma_4_8": "holds", "theorem_f_1_descent": "holds"}
     rows = [line for line in out.stdout.splitlines() if "holds" in line and "families.sinusoid" in line]
-    assert len(rows) == 3 and all("(conditional on estimated constants)" in r for r in rows), out.stdout[-3000:]
+    assert len(rows) == 2 and all("(conditional on estimated constants)" in r for r in rows), out.stdout[-3000:]
     constants = doc["run"]["user_families"][spec]["constants"]
     assert {c["status"] for c in constants.values()} == {"estimated"} and constants["L"]["declared"] > 0
     assert "conditional on estimated constants" in (tmp_path / "r" / "index.html").read_text()

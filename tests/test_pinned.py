@@ -13,7 +13,7 @@ from verify.sweep.promote import PromoteError, chosen
 def test_a_pinned_instance_is_judged_by_its_check_at_every_seed(tmp_path, monkeypatch):
     import verify.checks.test_pointwise as tp
 
-    case = tp.CASES[0]
+    case = tp.RUN_CASES[0]
     params = {k: v for k, v in tp.PINNED[0].items() if k != "seed"}
     extra = Instance(case.id, 987654321, params)
 
