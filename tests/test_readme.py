@@ -36,7 +36,7 @@ def test_readme_opens_with_the_two_commands():
     assert len(first) == 2
     install_verify, install_tests = first
     assert install_verify.endswith("python -m pytest verify")
-    assert install_tests.endswith("python -m pytest tests")
+    assert install_tests.endswith("python -m pytest tests -n auto")
 
 
 def test_ci_runs_the_readme_commands():
