@@ -58,8 +58,8 @@ from verify.model.errors import ParameterError
 from verify.judge.evidence import Instance, Verdict
 from verify.model.families import Family, NoisyFamily, QuadraticFamily, TrigonometricFamily
 from .instances import alpha_for, smallest_admitted
-from .user_families import is_user_kind, only_user_families, registered, user_family
-from verify.model.objectives import meta_gradient, meta_objective
+from .user_families import case_by_id, cases_for_run, is_user_kind, user_family
+from verify.model.objectives import meta_gradient, meta_objective, smoothness_L_of_w
 from verify.judge.cli import parse_replay
 
 # The theorem of each algorithm (its accuracy Bound carries the stepsize factor, the budget, the delta rule).
@@ -111,23 +111,21 @@ def why_not_applicable(family: Family) -> str | None:
     return None
 
 
+def _user_case(bound_id: str, kind: str) -> ConvergenceCase | None:
+    algorithm = {b: a for a, b in THEOREMS.items()}.get(bound_id)
+    if algorithm is None or why_not_applicable(user_family(kind)) is not None:
+        return None
+    return ConvergenceCase(algorithm, kind)
+
+
 def run_cases() -> list[ConvergenceCase]:
     """The built-in families' checks (unless --only-user-families) and each user family's that can run."""
-    user = [ConvergenceCase(a, spec) for spec in registered() if why_not_applicable(user_family(spec)) is None
-            for a in THEOREMS]
-    return ([] if only_user_families() else list(CONVERGENCE_CASES)) + user
+    return cases_for_run(CONVERGENCE_CASES, THEOREMS.values(), _user_case)
 
 
 def case_for(check_id: str) -> ConvergenceCase | None:
     """The convergence check ``theorem@kind``, a user's family's included."""
-    case = CONVERGENCE_CASES_BY_ID.get(check_id)
-    if case is not None:
-        return case
-    bound_id, _, kind = check_id.partition("@")
-    algorithm = {b: a for a, b in THEOREMS.items()}.get(bound_id)
-    if algorithm is not None and is_user_kind(kind) and why_not_applicable(user_family(kind)) is None:
-        return ConvergenceCase(algorithm, kind)
-    return None
+    return case_by_id(check_id, CONVERGENCE_CASES_BY_ID, _user_case)
 
 
 # ---------------------------------------------------------------------- families and min F
@@ -195,17 +193,16 @@ USER_REFERENCE_STEPS = 500
 
 def _user_reference_point(fam: Family, alpha: float) -> tuple[np.ndarray, float, bool]:
     """Any other family (a user's): w_ref a near-stationary point of F (gradient descent from the domain's centre with step
-    1/(4L), Lemma 4.8's smoothness bound of F for alpha L <= 1), and min F >= E_i inf f_i (Family.loss_infimum)."""
+    1/L(w), Lemma 4.8's smoothness of F from the registry), and min F >= E_i inf f_i (Family.loss_infimum)."""
     floor = fam.loss_infimum()
     if floor is None:
         raise ParameterError("loss_infimum", why_not_applicable(fam))
-    L = fam.constants.L.value
     w = fam.domain.centre_in(fam.dim).copy()
     for _ in range(USER_REFERENCE_STEPS):
         g = meta_gradient(fam, w, alpha)
         if not np.all(np.isfinite(g)) or np.linalg.norm(g) < 1e-12:
             break
-        step = w - g / (4 * L)
+        step = w - g / smoothness_L_of_w(fam, w, alpha)
         if not fam.domain.contains(step):
             break
         w = step

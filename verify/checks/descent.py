@@ -34,7 +34,7 @@ from verify.judge.evidence import CheckKey, Evidence, Instance, Verdict
 from .expectation import (Search, StatCheck, admitted_alpha, beta_tilde_draws, build_stat_instance,
     check_evidence, edge_batch_size, judge_statistically, monte_carlo_draws)
 from .instances import certified_constants, certified_family
-from .user_families import is_user_kind, only_user_families, registered, user_family
+from .user_families import case_by_id, cases_for_run, user_family
 from .moments import _batch_sizes
 from verify.model.objectives import meta_gradient, meta_objective
 from verify.judge.statistics import student_t, verdict
@@ -61,23 +61,21 @@ def _takes(algorithm: str, family) -> bool:
     return algorithm != "hf_maml" or family.constants.rho.value > 0
 
 
+def _user_case(bound_id: str, kind: str) -> DescentCase | None:
+    algorithm = {b: a for a, b in DESCENT_BOUNDS.items()}.get(bound_id)
+    if algorithm is None or not _takes(algorithm, user_family(kind)):
+        return None
+    return DescentCase(bound_id, kind, algorithm)
+
+
 def run_cases() -> list[DescentCase]:
     """The built-in families' descent checks (unless --only-user-families) and each user family's."""
-    user = [DescentCase(b, spec, alg) for spec in registered() for alg, b in DESCENT_BOUNDS.items()
-            if _takes(alg, user_family(spec))]
-    return ([] if only_user_families() else list(DESCENT_CASES)) + user
+    return cases_for_run(DESCENT_CASES, DESCENT_BOUNDS.values(), _user_case)
 
 
 def case_for(check_id: str) -> DescentCase | None:
     """The descent check ``bound@kind``, a user's family's included."""
-    case = DESCENT_CASES_BY_ID.get(check_id)
-    if case is not None:
-        return case
-    bound_id, _, kind = check_id.partition("@")
-    algorithm = {b: a for a, b in DESCENT_BOUNDS.items()}.get(bound_id)
-    if algorithm is not None and is_user_kind(kind) and _takes(algorithm, user_family(kind)):
-        return DescentCase(bound_id, kind, algorithm)
-    return None
+    return case_by_id(check_id, DESCENT_CASES_BY_ID, _user_case)
 
 
 @dataclass

@@ -58,7 +58,7 @@ from verify.model.families.ridge import RidgeFamily, kink_profile
 from verify.model.families.base import spectral_norm
 from .instances import (FAMILY_KINDS, alpha_for, build_family, certified_constants, certified_family,
     draw_points, finite, smallest_admitted)
-from .user_families import is_user_kind, only_user_families, registered, user_family
+from .user_families import case_by_id, cases_for_run
 from verify.judge.sharpness import ExtremalRun, extremal_runner
 from verify.model.objectives import meta_gradient, meta_objective, task_meta_gradients
 
@@ -1268,20 +1268,17 @@ def takes_user_families(bound_id: str) -> bool:
     return set(FAMILY_KINDS) <= set(_applicable_kinds(bound_id))
 
 
-def _user_case(bound_id: str, kind: str) -> Case:
+def _user_case(bound_id: str, kind: str) -> Case | None:
+    if bound_id not in _COMPUTE or not takes_user_families(bound_id):
+        return None
     compute, cont = _COMPUTE[bound_id]
     control, note = _CONTROLS.get(bound_id, (None, ""))
     return Case(bound_id, kind, compute, cont or Case.continuous, control, note)
 
 
-def user_cases() -> list[Case]:
-    """The pointwise checks on each family registered for this run (verify/checks/user_families.py)."""
-    return [_user_case(b, spec) for spec in registered() for b in _COMPUTE if takes_user_families(b)]
-
-
 def run_cases() -> list[Case]:
     """This run's pointwise checks: the built-in families' (unless ``--only-user-families``) and the user's."""
-    return ([] if only_user_families() else list(CASES)) + user_cases()
+    return cases_for_run(CASES, _COMPUTE, _user_case)
 
 
 def not_applicable_to_user_families() -> dict[str, str]:
@@ -1292,14 +1289,7 @@ def not_applicable_to_user_families() -> dict[str, str]:
 
 def case_for(check_id: str) -> Case | None:
     """The pointwise check ``bound@kind``, a user's family's included (loaded from its factory if need be)."""
-    case = CASES_BY_ID.get(check_id)
-    if case is not None:
-        return case
-    bound_id, _, kind = check_id.partition("@")
-    if is_user_kind(kind) and bound_id in _COMPUTE and takes_user_families(bound_id):
-        user_family(kind)
-        return _user_case(bound_id, kind)
-    return None
+    return case_by_id(check_id, CASES_BY_ID, _user_case)
 
 
 # ---------------------------------------------------------------------- extremal instances

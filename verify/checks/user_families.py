@@ -20,7 +20,7 @@ import sys
 from verify.model.errors import ParameterError
 from verify.model.families import Family
 
-__all__ = ["clear", "is_user_kind", "load_family", "only_user_families", "register", "registered",
+__all__ = ["case_by_id", "cases_for_run", "clear", "is_user_kind", "load_family", "only_user_families", "register", "registered",
            "set_only_user_families", "user_family"]
 
 _REGISTERED: dict[str, Family] = {}
@@ -83,3 +83,19 @@ def user_family(spec: str) -> Family:
     if spec not in _REGISTERED:
         _REGISTERED[spec] = load_family(spec, option="family")
     return _REGISTERED[spec]
+
+
+def cases_for_run(built_in, bound_ids, user_case) -> list:
+    """A check kind's cases for this run: the built-in families' (unless --only-user-families), then
+    ``user_case(bound_id, spec)`` for each registered family and Bound where it is not None."""
+    user = [c for spec in registered() for b in bound_ids if (c := user_case(b, spec)) is not None]
+    return ([] if only_user_families() else list(built_in)) + user
+
+
+def case_by_id(check_id: str, built_in_by_id: dict, user_case):
+    """The case ``bound@kind`` of a check kind, a user's family's included (its factory loaded if need be)."""
+    case = built_in_by_id.get(check_id)
+    if case is not None:
+        return case
+    bound_id, _, kind = check_id.partition("@")
+    return user_case(bound_id, kind) if is_user_kind(kind) else None
